@@ -1,0 +1,81 @@
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import express, { type Express } from 'express';
+import type { Knex } from 'knex';
+import { PROJECT_ROOT } from './config/environment.js';
+import type { Config } from './config/config.js';
+import type { Clock } from './platform/clock.js';
+import type { Logger } from './platform/logger.js';
+import {
+  KnexSessionStore,
+  csrfErrorTranslator,
+  csrfProtection,
+  errorHandler,
+  limitRequests,
+  notFoundHandler,
+  requestLogger,
+  securityHeaders,
+  sessionMiddleware,
+  takeFlash,
+} from './platform/http/index.js';
+import { healthRoutes } from './platform/http/health-routes.js';
+import { accountRoutes, createAccountService, createPasswordHasher, loadCurrentUser } from './modules/accounts/index.js';
+import { catalogRoutes, createCourseService } from './modules/catalog/index.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Knex;
+  logger: Logger;
+  clock: Clock;
+}
+
+const WEUI_DIR = path.dirname(createRequire(import.meta.url).resolve('weui/dist/style/weui.min.css'));
+
+/** The composition root: builds every service once and wires the routes. Never listens. */
+export function buildApp(deps: AppDeps): Express {
+  const { config, db, logger, clock } = deps;
+  const accounts = createAccountService({ db, clock, log: logger, hasher: createPasswordHasher(config.argon2) });
+  const courses = createCourseService({ db });
+  const sessionStore = new KnexSessionStore(db, clock, config.session.maxAgeMs);
+  const cacheStatic = config.isProduction ? '7d' : 0;
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.set('view engine', 'ejs');
+  app.set('views', path.join(PROJECT_ROOT, 'views'));
+  app.set('view cache', config.env !== 'development');
+  app.locals.appName = '知付';
+
+  app.use(requestLogger(logger));
+  app.use(securityHeaders({ upgradeInsecure: config.isProduction }));
+  app.use('/static/vendor/weui', express.static(WEUI_DIR, { maxAge: cacheStatic, index: false }));
+  app.use('/static', express.static(path.join(PROJECT_ROOT, 'public'), { maxAge: cacheStatic, index: false }));
+  app.use(healthRoutes({ db }));
+
+  app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 100 }));
+  app.use(sessionMiddleware({ store: sessionStore, secret: config.session.secret, secure: config.isProduction, maxAgeMs: config.session.maxAgeMs }));
+  app.use(csrfProtection);
+  app.use(takeFlash);
+  app.use(loadCurrentUser(accounts));
+  app.use((req, res, next) => {
+    res.locals.currentPath = req.path;
+    next();
+  });
+
+  const limit = (name: string, max: number, count: 'failures' | 'successes', message: string) =>
+    limitRequests({ db, clock, name, max, windowMs: config.rateLimits.windowMs, count, message });
+  app.use(
+    accountRoutes({
+      accounts,
+      loginLimiter: limit('login', config.rateLimits.loginMax, 'failures', '登录失败次数过多，请 15 分钟后再试'),
+      registerLimiter: limit('register', config.rateLimits.registerMax, 'successes', '注册过于频繁，请稍后再试'),
+    }),
+  );
+  app.use(catalogRoutes({ courses }));
+
+  app.use(notFoundHandler);
+  app.use(csrfErrorTranslator);
+  app.use(errorHandler({ showStack: config.env === 'development' }));
+  return app;
+}

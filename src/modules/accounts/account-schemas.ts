@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+const username = z
+  .string()
+  .trim()
+  .min(3, '用户名至少 3 个字符')
+  .max(20, '用户名最多 20 个字符')
+  .regex(/^[A-Za-z][A-Za-z0-9_]*$/, '用户名以字母开头，只能包含字母、数字和下划线')
+  .transform((u) => u.toLowerCase());
+
+const password = z.string().min(8, '密码至少 8 位').max(128, '密码最多 128 位');
+
+export const RegisterForm = z
+  .object({
+    username,
+    nickname: z.string().trim().max(20, '昵称最多 20 个字').optional().default(''),
+    password,
+    password_confirm: z.string(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.password.toLowerCase().includes(v.username)) {
+      ctx.addIssue({ code: 'custom', path: ['password'], message: '密码不能包含用户名' });
+    }
+    if (v.password !== v.password_confirm) {
+      ctx.addIssue({ code: 'custom', path: ['password_confirm'], message: '两次输入的密码不一致' });
+    }
+  });
+export type RegisterForm = z.infer<typeof RegisterForm>;
+
+export const LoginForm = z.object({
+  username: z.string().trim().min(1, '请输入用户名').max(64, '用户名或密码错误').transform((u) => u.toLowerCase()),
+  password: z.string().min(1, '请输入密码').max(128, '用户名或密码错误'),
+});
+export type LoginForm = z.infer<typeof LoginForm>;

@@ -1,0 +1,68 @@
+import type { Knex } from 'knex';
+import type { Clock } from '../../platform/clock.js';
+import { ConflictError } from '../../platform/errors.js';
+import type { Logger } from '../../platform/logger.js';
+import type { PasswordHasher } from './password-hasher.js';
+import type { RegisterForm } from './account-schemas.js';
+import type { CurrentUser, Role, User } from './user.js';
+import { createUserRepository } from './user-repository.js';
+
+export function createAccountService(deps: { db: Knex; clock: Clock; log: Logger; hasher: PasswordHasher }) {
+  const users = createUserRepository();
+  const usernameTaken = () => new ConflictError('USERNAME_TAKEN', '这个用户名已被注册');
+
+  return {
+    async register(form: RegisterForm): Promise<User> {
+      // Checked first so a taken name costs no hashing; the unique key still decides a race.
+      if (await users.usernameTaken(deps.db, form.username)) throw usernameTaken();
+      const passwordHash = await deps.hasher.hash(form.password);
+      const id = await users.insert(deps.db, {
+        username: form.username,
+        passwordHash,
+        nickname: form.nickname || form.username,
+        role: 'learner',
+        now: deps.clock.now(),
+      });
+      if (id === null) throw usernameTaken();
+      deps.log.info({ event: 'accounts.registered', userId: id }, 'account registered');
+      return (await users.findById(deps.db, id))!;
+    },
+
+    /** The same answer, and about the same time, whether the username is unknown or the password wrong. */
+    async authenticate(username: string, password: string): Promise<User | null> {
+      const found = await users.findCredentials(deps.db, username);
+      const { ok, needsRehash } = await deps.hasher.verify(found?.passwordHash ?? null, password);
+      if (!found || !ok) {
+        deps.log.info({ event: 'accounts.login_failed' }, 'login failed');
+        return null;
+      }
+      if (needsRehash) {
+        await users.updatePasswordHash(deps.db, found.user.id, await deps.hasher.hash(password), deps.clock.now());
+        deps.log.info({ event: 'accounts.password_rehashed', userId: found.user.id }, 'password hash upgraded');
+      }
+      return found.user;
+    },
+
+    async currentUser(id: number): Promise<CurrentUser | null> {
+      const u = await users.findById(deps.db, id);
+      return u ? { id: u.id, username: u.username, nickname: u.nickname, role: u.role, isAdmin: u.role === 'admin' } : null;
+    },
+
+    /** For the admin:create command: creates the account, or sets the password and role of an existing one. */
+    async createOrPromoteAdmin(username: string, password: string): Promise<{ user: User; created: boolean }> {
+      const now = deps.clock.now();
+      const passwordHash = await deps.hasher.hash(password);
+      const existing = await users.findCredentials(deps.db, username);
+      if (existing) {
+        await users.updatePasswordHash(deps.db, existing.user.id, passwordHash, now);
+        await users.setRole(deps.db, existing.user.id, 'admin' satisfies Role, now);
+        return { user: (await users.findById(deps.db, existing.user.id))!, created: false };
+      }
+      const id = await users.insert(deps.db, { username, passwordHash, nickname: username, role: 'admin', now });
+      if (id === null) throw usernameTaken();
+      return { user: (await users.findById(deps.db, id))!, created: true };
+    },
+  };
+}
+
+export type AccountService = ReturnType<typeof createAccountService>;

@@ -1,0 +1,7 @@
+// Accounts: who someone is. Other modules ask for the current user and the login/admin guards here.
+export { createAccountService, type AccountService } from './account-service.js';
+export { createPasswordHasher, type PasswordHasher, type Argon2Params } from './password-hasher.js';
+export { accountRoutes } from './account-routes.js';
+export { loadCurrentUser, requireLogin, requireAdmin } from './session-auth.js';
+export type { CurrentUser, Role, User } from './user.js';
+export { RegisterForm, LoginForm } from './account-schemas.js';

@@ -1,0 +1,19 @@
+export type Role = 'learner' | 'admin';
+
+export interface User {
+  id: number;
+  username: string | null;
+  nickname: string;
+  role: Role;
+  wechatOpenid: string | null;
+  createdAt: Date;
+}
+
+/** What pages need to know about the person asking. */
+export interface CurrentUser {
+  id: number;
+  username: string | null;
+  nickname: string;
+  role: Role;
+  isAdmin: boolean;
+}

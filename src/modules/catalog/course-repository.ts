@@ -1,0 +1,88 @@
+import type { Knex } from 'knex';
+import { toCount, toDate, toDateOrNull } from '../../platform/db/index.js';
+import type { Course, CourseSummary, NewCourse } from './course.js';
+
+const SUMMARY_COLUMNS = ['id', 'slug', 'title', 'summary', 'price_fen', 'category', 'tags', 'difficulty', 'cover_url'];
+
+type Row = Record<string, unknown>;
+
+const splitTags = (tags: unknown) => (typeof tags === 'string' && tags !== '' ? tags.split(',') : []);
+
+function toSummary(r: Row): CourseSummary {
+  return {
+    id: Number(r.id),
+    slug: String(r.slug),
+    title: String(r.title),
+    summary: String(r.summary),
+    priceFen: Number(r.price_fen),
+    category: String(r.category),
+    tags: splitTags(r.tags),
+    difficulty: Number(r.difficulty),
+    coverUrl: (r.cover_url as string | null) ?? null,
+  };
+}
+
+function toCourse(r: Row): Course {
+  return {
+    ...toSummary(r),
+    description: String(r.description),
+    status: r.status as Course['status'],
+    publishedAt: toDateOrNull(r.published_at),
+    createdAt: toDate(r.created_at),
+    updatedAt: toDate(r.updated_at),
+  };
+}
+
+function published(db: Knex, category: string | null) {
+  const q = db('courses').where({ status: 'published' });
+  return category ? q.andWhere({ category }) : q;
+}
+
+export function createCourseRepository() {
+  return {
+    async listPublished(db: Knex, opts: { category: string | null; limit: number; offset: number }): Promise<CourseSummary[]> {
+      const rows = await published(db, opts.category)
+        .select(SUMMARY_COLUMNS)
+        .orderBy([{ column: 'published_at', order: 'desc' }, { column: 'id', order: 'desc' }])
+        .limit(opts.limit)
+        .offset(opts.offset);
+      return rows.map(toSummary);
+    },
+
+    async countPublished(db: Knex, category: string | null): Promise<number> {
+      return toCount(await published(db, category).count({ n: '*' }).first());
+    },
+
+    async findPublishedBySlug(db: Knex, slug: string): Promise<Course | null> {
+      const row = await db('courses').where({ slug, status: 'published' }).first();
+      return row ? toCourse(row) : null;
+    },
+
+    async countAll(db: Knex): Promise<number> {
+      return toCount(await db('courses').count({ n: '*' }).first());
+    },
+
+    /** Inserts, or updates the course with the same slug; used by seeding, so it is safe to repeat. */
+    async upsertBySlug(db: Knex, c: NewCourse, now: Date): Promise<void> {
+      const row = {
+        slug: c.slug,
+        title: c.title,
+        summary: c.summary,
+        description: c.description,
+        price_fen: c.priceFen,
+        category: c.category,
+        tags: c.tags.join(','),
+        difficulty: c.difficulty,
+        cover_url: c.coverUrl,
+        status: c.status,
+        published_at: c.status === 'published' ? now : null,
+        created_at: now,
+        updated_at: now,
+      };
+      await db('courses')
+        .insert(row)
+        .onConflict('slug')
+        .merge(['title', 'summary', 'description', 'price_fen', 'category', 'tags', 'difficulty', 'cover_url', 'status', 'updated_at']);
+    },
+  };
+}

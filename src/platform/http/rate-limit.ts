@@ -1,0 +1,87 @@
+import type { Request, RequestHandler } from 'express';
+import { ipKeyGenerator, rateLimit, type ClientRateLimitInfo, type Options, type Store } from 'express-rate-limit';
+import type { Knex } from 'knex';
+import type { Clock } from '../clock.js';
+import { toDate } from '../db/rows.js';
+import { TooManyRequestsError } from '../errors.js';
+
+const TABLE = 'rate_limits';
+const PRUNE_EVERY_MS = 60_000;
+
+/** Counters in the database: a limit holds across every app process, not per process. */
+export class KnexRateLimitStore implements Store {
+  private windowMs = 60_000;
+  private lastPrune = 0;
+  readonly localKeys = false;
+
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    readonly prefix: string,
+  ) {}
+
+  init(options: Options): void {
+    this.windowMs = options.windowMs;
+  }
+
+  async get(key: string): Promise<ClientRateLimitInfo | undefined> {
+    const row = await this.db(TABLE).where({ bucket: this.prefix + key }).andWhere('reset_at', '>', this.clock.now()).first();
+    return row ? { totalHits: Number(row.hits), resetTime: toDate(row.reset_at) } : undefined;
+  }
+
+  async increment(key: string): Promise<ClientRateLimitInfo> {
+    const bucket = this.prefix + key;
+    const now = this.clock.now();
+    await this.maybePrune(now);
+    return this.db.transaction(async (trx) => {
+      const bumped = await trx(TABLE).where({ bucket }).andWhere('reset_at', '>', now).increment('hits', 1);
+      if (bumped === 0) {
+        // No live window: start one (an expired row is overwritten).
+        await trx(TABLE)
+          .insert({ bucket, hits: 1, reset_at: new Date(now.getTime() + this.windowMs) })
+          .onConflict('bucket')
+          .merge(['hits', 'reset_at']);
+      }
+      const row = await trx(TABLE).where({ bucket }).first();
+      return { totalHits: Number(row.hits), resetTime: toDate(row.reset_at) };
+    });
+  }
+
+  async decrement(key: string): Promise<void> {
+    await this.db(TABLE).where({ bucket: this.prefix + key }).andWhere('hits', '>', 0).decrement('hits', 1);
+  }
+
+  async resetKey(key: string): Promise<void> {
+    await this.db(TABLE).where({ bucket: this.prefix + key }).delete();
+  }
+
+  private async maybePrune(now: Date): Promise<void> {
+    if (now.getTime() - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = now.getTime();
+    await this.db(TABLE).where('reset_at', '<=', now).delete();
+  }
+}
+
+export function limitRequests(opts: {
+  db: Knex;
+  clock: Clock;
+  name: string;
+  max: number;
+  windowMs: number;
+  message: string;
+  /** Count only requests that failed (logins) or only those that succeeded (sign-ups). */
+  count: 'failures' | 'successes';
+}): RequestHandler {
+  return rateLimit({
+    windowMs: opts.windowMs,
+    limit: opts.max,
+    store: new KnexRateLimitStore(opts.db, opts.clock, `${opts.name}:`),
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req: Request) => ipKeyGenerator(req.ip ?? 'unknown'),
+    skipSuccessfulRequests: opts.count === 'failures',
+    skipFailedRequests: opts.count === 'successes',
+    // Hand the refusal to the error handler so it renders like every other error page.
+    handler: (_req, _res, next) => next(new TooManyRequestsError('RATE_LIMITED', opts.message)),
+  });
+}

@@ -1,0 +1,69 @@
+import session from 'express-session';
+import type { Knex } from 'knex';
+import type { Clock } from '../clock.js';
+import { toDate } from '../db/rows.js';
+
+const TABLE = 'sessions';
+/** A session's expiry is pushed forward at most this often, so reading pages does not write every time. */
+const TOUCH_GRANULARITY_MS = 60 * 60_000;
+
+/**
+ * express-session store on our own `sessions` table (created by a migration), so every app process
+ * sees the same sessions on SQLite and MySQL alike.
+ */
+export class KnexSessionStore extends session.Store {
+  constructor(
+    private readonly db: Knex,
+    private readonly clock: Clock,
+    private readonly defaultTtlMs: number,
+  ) {
+    super();
+  }
+
+  private expiry(sess: session.SessionData): Date {
+    const expires = sess.cookie?.expires;
+    return expires ? new Date(expires) : new Date(this.clock.now().getTime() + this.defaultTtlMs);
+  }
+
+  override get(sid: string, cb: (err: unknown, session?: session.SessionData | null) => void): void {
+    this.db(TABLE)
+      .where({ sid })
+      .andWhere('expires_at', '>', this.clock.now())
+      .first('sess')
+      .then((row: { sess: string } | undefined) => cb(null, row ? (JSON.parse(row.sess) as session.SessionData) : null), cb);
+  }
+
+  override set(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void): void {
+    this.db(TABLE)
+      .insert({ sid, sess: JSON.stringify(sess), expires_at: this.expiry(sess) })
+      .onConflict('sid')
+      .merge(['sess', 'expires_at'])
+      .then(() => cb?.(), (err: unknown) => cb?.(err));
+  }
+
+  override touch(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void): void {
+    const expiresAt = this.expiry(sess);
+    this.db(TABLE)
+      .where({ sid })
+      .andWhere('expires_at', '<', new Date(expiresAt.getTime() - TOUCH_GRANULARITY_MS))
+      .update({ expires_at: expiresAt })
+      .then(() => cb?.(), (err: unknown) => cb?.(err));
+  }
+
+  override destroy(sid: string, cb?: (err?: unknown) => void): void {
+    this.db(TABLE)
+      .where({ sid })
+      .delete()
+      .then(() => cb?.(), (err: unknown) => cb?.(err));
+  }
+
+  /** Deletes expired sessions; safe for several processes to run at once. */
+  async prune(): Promise<number> {
+    return this.db(TABLE).where('expires_at', '<=', this.clock.now()).delete();
+  }
+
+  async expiresAt(sid: string): Promise<Date | null> {
+    const row = await this.db(TABLE).where({ sid }).first('expires_at');
+    return row ? toDate(row.expires_at) : null;
+  }
+}

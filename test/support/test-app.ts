@@ -1,0 +1,45 @@
+import type { Express } from 'express';
+import type { Knex } from 'knex';
+import { buildApp } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config/config.js';
+import { fixedClock } from '../../src/platform/clock.js';
+import { migrateLatest, openDatabase } from '../../src/platform/db/index.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { createTestDatabase } from './test-db.js';
+
+export interface TestApp {
+  app: Express;
+  db: Knex;
+  config: Config;
+  clock: ReturnType<typeof fixedClock>;
+  dialect: 'sqlite' | 'mysql';
+  close(): Promise<void>;
+}
+
+/** The real app on a fresh, migrated database. `env` overrides configuration for one test file. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const testDb = await createTestDatabase();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: testDb.url,
+    LOGIN_RATE_LIMIT: '1000',
+    REGISTER_RATE_LIMIT: '1000',
+    ...env,
+  });
+  const db = openDatabase(config.database);
+  await migrateLatest(db);
+  const clock = fixedClock(new Date());
+  // Real time passes under the fixed clock only when a test moves it; sessions expire relative to it.
+  const app = buildApp({ config, db, clock, logger: createLogger(config.logLevel) });
+  return {
+    app,
+    db,
+    config,
+    clock,
+    dialect: testDb.dialect,
+    async close() {
+      await db.destroy();
+      await testDb.drop();
+    },
+  };
+}
