@@ -16,11 +16,16 @@ import {
   requestLogger,
   securityHeaders,
   sessionMiddleware,
+  multipartBody,
   takeFlash,
 } from './platform/http/index.js';
 import { healthRoutes } from './platform/http/health-routes.js';
 import { accountRoutes, createAccountService, createPasswordHasher, loadCurrentUser } from './modules/accounts/index.js';
-import { catalogRoutes, createCourseService } from './modules/catalog/index.js';
+import { adminRoutes, createCoverStore, MAX_COVER_BYTES } from './modules/admin/index.js';
+import { createAuditService } from './modules/audit/index.js';
+import { catalogRoutes, createCatalogAdminService, createCourseService } from './modules/catalog/index.js';
+import { createEnrolmentService } from './modules/enrolments/index.js';
+import { createLearningService, learningRoutes } from './modules/learning/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -36,6 +41,10 @@ export function buildApp(deps: AppDeps): Express {
   const { config, db, logger, clock } = deps;
   const accounts = createAccountService({ db, clock, log: logger, hasher: createPasswordHasher(config.argon2) });
   const courses = createCourseService({ db });
+  const audit = createAuditService({ db, clock });
+  const catalogAdmin = createCatalogAdminService({ db, clock, audit });
+  const enrolments = createEnrolmentService({ db, clock, log: logger, audit });
+  const learning = createLearningService({ db, clock });
   const sessionStore = new KnexSessionStore(db, clock, config.session.maxAgeMs);
   const cacheStatic = config.isProduction ? '7d' : 0;
 
@@ -53,7 +62,13 @@ export function buildApp(deps: AppDeps): Express {
   app.use('/static', express.static(path.join(PROJECT_ROOT, 'public'), { maxAge: cacheStatic, index: false }));
   app.use(healthRoutes({ db }));
 
-  app.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 100 }));
+  // Uploaded covers are served from the upload folder, never executed: nosniff and a fixed type.
+  app.use('/uploads', express.static(config.uploadDir, { maxAge: cacheStatic, index: false, dotfiles: 'deny' }));
+
+  // Lesson bodies can be long Markdown; 1 MB is well above the 100,000-character limit.
+  app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 100 }));
+  // Course forms may carry a cover image; parsed before the CSRF check so the token is in the body.
+  app.use('/admin/courses', multipartBody({ fileField: 'cover_file', maxBytes: MAX_COVER_BYTES }));
   app.use(sessionMiddleware({ store: sessionStore, secret: config.session.secret, secure: config.isProduction, maxAgeMs: config.session.maxAgeMs }));
   app.use(csrfProtection);
   app.use(takeFlash);
@@ -73,6 +88,8 @@ export function buildApp(deps: AppDeps): Express {
     }),
   );
   app.use(catalogRoutes({ courses }));
+  app.use(learningRoutes({ courses, enrolments, learning }));
+  app.use(adminRoutes({ catalog: catalogAdmin, courses, enrolments, accounts, audit, covers: createCoverStore(config.uploadDir) }));
 
   app.use(notFoundHandler);
   app.use(csrfErrorTranslator);

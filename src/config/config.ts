@@ -51,6 +51,7 @@ const EnvSchema = z.object({
   DATABASE_POOL_MAX: positiveInt(10),
   ALLOW_SQLITE_IN_PRODUCTION: flag,
   SEED_DEMO_DATA: z.enum(['auto', 'always', 'never']).default('auto'),
+  UPLOAD_DIR: z.string().default('data/uploads'),
   SESSION_SECRET: z.string().optional(),
   SESSION_MAX_AGE_HOURS: positiveInt(24 * 14),
   TRUST_PROXY: z.string().default(''),
@@ -75,6 +76,7 @@ export interface Config {
   publicUrl: string | undefined;
   database: DatabaseConfig;
   seedDemoData: boolean;
+  uploadDir: string;
   session: { secret: string; maxAgeMs: number };
   trustProxy: boolean | number | string;
   logLevel: string;
@@ -163,6 +165,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, cwd = pro
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
     database,
     seedDemoData: e.SEED_DEMO_DATA === 'always' || (e.SEED_DEMO_DATA === 'auto' && database.client === 'sqlite' && database.embedded),
+    uploadDir: path.resolve(cwd, e.UPLOAD_DIR),
     session: { secret, maxAgeMs: e.SESSION_MAX_AGE_HOURS * 3600_000 },
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),

@@ -43,6 +43,10 @@ export function createAccountService(deps: { db: Knex; clock: Clock; log: Logger
       return found.user;
     },
 
+    async findByUsername(username: string): Promise<User | null> {
+      return (await users.findCredentials(deps.db, username.trim().toLowerCase()))?.user ?? null;
+    },
+
     async currentUser(id: number): Promise<CurrentUser | null> {
       const u = await users.findById(deps.db, id);
       return u ? { id: u.id, username: u.username, nickname: u.nickname, role: u.role, isAdmin: u.role === 'admin' } : null;

@@ -33,6 +33,21 @@ function toCourse(r: Row): Course {
   };
 }
 
+function toRow(c: NewCourse) {
+  return {
+    slug: c.slug,
+    title: c.title,
+    summary: c.summary,
+    description: c.description,
+    price_fen: c.priceFen,
+    category: c.category,
+    tags: c.tags.join(','),
+    difficulty: c.difficulty,
+    cover_url: c.coverUrl,
+    status: c.status,
+  };
+}
+
 function published(db: Knex, category: string | null) {
   const q = db('courses').where({ status: 'published' });
   return category ? q.andWhere({ category }) : q;
@@ -58,31 +73,59 @@ export function createCourseRepository() {
       return row ? toCourse(row) : null;
     },
 
+    async findById(db: Knex, id: number): Promise<Course | null> {
+      const row = await db('courses').where({ id }).first();
+      return row ? toCourse(row) : null;
+    },
+
+    async findBySlug(db: Knex, slug: string): Promise<Course | null> {
+      const row = await db('courses').where({ slug }).first();
+      return row ? toCourse(row) : null;
+    },
+
+    async slugTaken(db: Knex, slug: string, exceptId: number | null): Promise<boolean> {
+      const q = db('courses').where({ slug });
+      if (exceptId !== null) q.andWhereNot({ id: exceptId });
+      return (await q.first('id')) !== undefined;
+    },
+
+    /** Every course, newest first, for the admin list. */
+    async listAll(db: Knex): Promise<Course[]> {
+      const rows = await db('courses').orderBy('id', 'desc');
+      return rows.map(toCourse);
+    },
+
+    async insert(db: Knex, c: NewCourse, now: Date): Promise<number> {
+      const [id] = await db('courses').insert({ ...toRow(c), published_at: c.status === 'published' ? now : null, created_at: now, updated_at: now });
+      return Number(id);
+    },
+
+    async update(db: Knex, id: number, c: Omit<NewCourse, 'status'>, now: Date): Promise<void> {
+      const { status: _status, ...row } = toRow({ ...c, status: 'draft' });
+      await db('courses').where({ id }).update({ ...row, updated_at: now });
+    },
+
+    /** Returns false when the course was already in that state. published_at keeps the first publication. */
+    async setStatus(db: Knex, id: number, status: Course['status'], now: Date): Promise<boolean> {
+      const changed = await db('courses')
+        .where({ id })
+        .andWhereNot({ status })
+        .update({ status, updated_at: now, ...(status === 'published' ? { published_at: db.raw('coalesce(published_at, ?)', [now]) } : {}) });
+      return changed > 0;
+    },
+
     async countAll(db: Knex): Promise<number> {
       return toCount(await db('courses').count({ n: '*' }).first());
     },
 
     /** Inserts, or updates the course with the same slug; used by seeding, so it is safe to repeat. */
-    async upsertBySlug(db: Knex, c: NewCourse, now: Date): Promise<void> {
-      const row = {
-        slug: c.slug,
-        title: c.title,
-        summary: c.summary,
-        description: c.description,
-        price_fen: c.priceFen,
-        category: c.category,
-        tags: c.tags.join(','),
-        difficulty: c.difficulty,
-        cover_url: c.coverUrl,
-        status: c.status,
-        published_at: c.status === 'published' ? now : null,
-        created_at: now,
-        updated_at: now,
-      };
+    async upsertBySlug(db: Knex, c: NewCourse, now: Date): Promise<number> {
       await db('courses')
-        .insert(row)
+        .insert({ ...toRow(c), published_at: c.status === 'published' ? now : null, created_at: now, updated_at: now })
         .onConflict('slug')
         .merge(['title', 'summary', 'description', 'price_fen', 'category', 'tags', 'difficulty', 'cover_url', 'status', 'updated_at']);
+      const row = await db('courses').where({ slug: c.slug }).first('id');
+      return Number(row.id);
     },
   };
 }

@@ -1,7 +1,6 @@
 import { Router } from 'express';
-import { formatFen } from '../../platform/money.js';
-import { CATEGORIES, categoryLabel, difficultyLabel } from './categories.js';
-import { coverFor, type CourseService } from './course-service.js';
+import { CATEGORIES, categoryLabel } from './categories.js';
+import type { CourseService } from './course-service.js';
 
 /** `?page=` is forgiving: anything that is not a sensible page number means the first page. */
 function pageNumber(value: unknown): number {
@@ -32,25 +31,6 @@ export function catalogRoutes(deps: { courses: CourseService }): Router {
       prevUrl: list.page > 1 ? listUrl(category, Math.min(list.page - 1, list.totalPages)) : null,
       nextUrl: list.page < list.totalPages ? listUrl(category, list.page + 1) : null,
       firstUrl: listUrl(category, 1),
-    });
-  });
-
-  router.get('/courses/:slug', async (req, res) => {
-    const course = await deps.courses.publishedBySlug(req.params.slug);
-    res.render('catalog/course', {
-      title: course.title,
-      course: {
-        slug: course.slug,
-        title: course.title,
-        summary: course.summary,
-        paragraphs: course.description.split(/\n{2,}/).map((p) => p.trim()).filter(Boolean),
-        price: formatFen(course.priceFen),
-        isFree: course.priceFen === 0,
-        categoryLabel: categoryLabel(course.category),
-        difficultyLabel: difficultyLabel(course.difficulty),
-        tags: course.tags,
-        coverUrl: coverFor(course),
-      },
     });
   });
 

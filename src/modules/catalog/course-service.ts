@@ -4,6 +4,8 @@ import { formatFen } from '../../platform/money.js';
 import { categoryLabel, difficultyLabel, isCategory } from './categories.js';
 import type { Course, CourseSummary } from './course.js';
 import { createCourseRepository } from './course-repository.js';
+import { createLessonRepository } from './lesson-repository.js';
+import type { Lesson, LessonOutline } from './lesson.js';
 
 export const PAGE_SIZE = 12;
 
@@ -40,6 +42,7 @@ export function toCard(c: CourseSummary): CourseCard {
 
 export function createCourseService(deps: { db: Knex }) {
   const repo = createCourseRepository();
+  const lessons = createLessonRepository();
 
   return {
     /** A page of the public list; `page` past the end gives an empty page that still knows the total. */
@@ -57,10 +60,37 @@ export function createCourseService(deps: { db: Knex }) {
       };
     },
 
-    async publishedBySlug(slug: string): Promise<Course> {
-      const course = await repo.findPublishedBySlug(deps.db, slug);
+    /** Published courses for everyone; drafts only for admins, who preview them before publishing. */
+    async courseForViewer(slug: string, viewer: { isAdmin: boolean } | null): Promise<Course> {
+      const course = viewer?.isAdmin ? await repo.findBySlug(deps.db, slug) : await repo.findPublishedBySlug(deps.db, slug);
       if (!course) throw new NotFoundError('COURSE_NOT_FOUND', '课程不存在或已下架');
       return course;
+    },
+
+    async outline(courseId: number): Promise<LessonOutline[]> {
+      return lessons.outline(deps.db, courseId);
+    },
+
+    /** The lesson with its body: callers must have asked enrolments.canAccess first. */
+    async lessonInCourse(courseId: number, lessonId: number): Promise<Lesson> {
+      const lesson = Number.isSafeInteger(lessonId) ? await lessons.find(deps.db, lessonId) : null;
+      if (!lesson || lesson.courseId !== courseId) throw new NotFoundError('LESSON_NOT_FOUND', '课时不存在');
+      return lesson;
+    },
+
+    async courseOfLesson(lessonId: number): Promise<Course> {
+      const lesson = await lessons.find(deps.db, lessonId);
+      const course = lesson ? await repo.findById(deps.db, lesson.courseId) : null;
+      if (!course) throw new NotFoundError('LESSON_NOT_FOUND', '课时不存在');
+      return course;
+    },
+
+    async lessonCounts(courseIds: number[]): Promise<Map<number, number>> {
+      return lessons.countByCourse(deps.db, courseIds);
+    },
+
+    async byId(id: number): Promise<Course | null> {
+      return repo.findById(deps.db, id);
     },
   };
 }

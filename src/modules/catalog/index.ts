@@ -1,6 +1,10 @@
-// Catalogue: courses and how they are listed. Prices are integer fen.
-export { createCourseService, type CourseService, type CourseCard, PAGE_SIZE } from './course-service.js';
+// Catalogue: courses, lessons and how they are listed and rendered. Prices are integer fen.
+export { createCourseService, coverFor, type CourseService, type CourseCard, PAGE_SIZE } from './course-service.js';
+export { createCatalogAdminService, type CatalogAdminService } from './catalog-admin-service.js';
 export { catalogRoutes } from './course-routes.js';
+export { renderMarkdown } from './markdown.js';
 export { seedDemoCatalog, seedDemoCatalogIfEmpty, DEMO_COURSES } from './demo-catalog.js';
-export { CATEGORIES, type CategoryCode } from './categories.js';
+export { CATEGORIES, categoryLabel, difficultyLabel, DIFFICULTY_LABELS, type CategoryCode } from './categories.js';
+export { CourseForm, LessonForm, COURSE_FIELDS, LESSON_FIELDS, fenToYuanInput, formatDuration, yuanToFen } from './catalog-schemas.js';
 export type { Course, CourseSummary, NewCourse } from './course.js';
+export type { Lesson, LessonOutline } from './lesson.js';

@@ -1,3 +1,5 @@
+import type { Knex } from 'knex';
+
 /** Timestamps come back as ms numbers from SQLite and as Dates from mysql2; both become Dates. */
 export function toDate(value: unknown): Date {
   if (value instanceof Date) return value;
@@ -13,4 +15,19 @@ export function toDateOrNull(value: unknown): Date | null {
 /** `count(*)` is a number on SQLite and may be a string or bigint on MySQL. */
 export function toCount(row: Record<string, unknown> | undefined, key = 'n'): number {
   return Number(row?.[key] ?? 0);
+}
+
+/**
+ * Inserts unless the unique key `conflict` already holds a row; true when a row was written.
+ * The two drivers report this differently: MySQL's INSERT IGNORE gives insertId 0, while SQLite's
+ * last-insert id is stale after an ignored insert, so SQLite asks RETURNING instead.
+ */
+export async function insertIfAbsent(db: Knex, table: string, row: Record<string, unknown>, conflict: string[]): Promise<boolean> {
+  const q = db(table).insert(row).onConflict(conflict).ignore();
+  if (db.client.config.client === 'better-sqlite3') {
+    const returned = (await q.returning('id')) as unknown[];
+    return returned.length > 0;
+  }
+  const [insertId] = (await q) as number[];
+  return Number(insertId) > 0;
 }

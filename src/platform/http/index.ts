@@ -7,3 +7,4 @@ export { limitRequests, KnexRateLimitStore } from './rate-limit.js';
 export { errorHandler, notFoundHandler } from './error-handler.js';
 export { securityHeaders } from './security-headers.js';
 export { requestLogger } from './request-logger.js';
+export { multipartBody } from './multipart.js';

@@ -1,0 +1,3 @@
+// The creator's admin area: pages and forms over other modules' public surfaces. Owns no tables.
+export { adminRoutes } from './admin-routes.js';
+export { createCoverStore, MAX_COVER_BYTES, type CoverStore } from './cover-store.js';

@@ -1,0 +1,3 @@
+// Learning: course and lesson pages for learners, progress and study time.
+export { createLearningService, type LearningService } from './learning-service.js';
+export { learningRoutes } from './learning-routes.js';

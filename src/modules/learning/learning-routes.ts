@@ -1,0 +1,168 @@
+import { Router, type Request } from 'express';
+import { ConflictError, NotFoundError } from '../../platform/errors.js';
+import { setFlash } from '../../platform/http/index.js';
+import { formatFen } from '../../platform/money.js';
+import { requireLogin } from '../accounts/index.js';
+import { coverFor, renderMarkdown, type Course, type CourseService, type LessonOutline, categoryLabel, difficultyLabel, formatDuration } from '../catalog/index.js';
+import type { EnrolmentService, Viewer } from '../enrolments/index.js';
+import { summarise, type LearningService } from './learning-service.js';
+
+function viewerOf(req: Request): Viewer | null {
+  return req.currentUser ? { id: req.currentUser.id, isAdmin: req.currentUser.isAdmin } : null;
+}
+
+function lessonId(raw: unknown): number {
+  const n = typeof raw === 'string' && /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n)) throw new NotFoundError('LESSON_NOT_FOUND', '课时不存在');
+  return n;
+}
+
+function courseView(c: Course) {
+  return {
+    id: c.id,
+    slug: c.slug,
+    title: c.title,
+    summary: c.summary,
+    price: formatFen(c.priceFen),
+    isFree: c.priceFen === 0,
+    isDraft: c.status !== 'published',
+    categoryLabel: categoryLabel(c.category),
+    difficultyLabel: difficultyLabel(c.difficulty),
+    tags: c.tags,
+    coverUrl: coverFor(c),
+  };
+}
+
+function outlineView(slug: string, lessons: LessonOutline[], completed: Set<number>) {
+  return lessons.map((l, i) => ({
+    id: l.id,
+    number: i + 1,
+    title: l.title,
+    url: `/courses/${slug}/lessons/${l.id}`,
+    duration: l.durationSeconds ? `${formatDuration(l.durationSeconds)} 分钟` : '',
+    isFreePreview: l.isFreePreview,
+    done: completed.has(l.id),
+  }));
+}
+
+function mediaKind(url: string | null): 'audio' | 'video' | 'link' | null {
+  if (!url) return null;
+  if (/\.(mp3|m4a|aac|ogg|wav)(\?|$)/i.test(url)) return 'audio';
+  if (/\.(mp4|webm|m3u8|mov)(\?|$)/i.test(url)) return 'video';
+  return 'link';
+}
+
+/** The learner's side: course pages, lessons behind the access rule, enrolment and progress. */
+export function learningRoutes(deps: { courses: CourseService; enrolments: EnrolmentService; learning: LearningService }): Router {
+  const { courses, enrolments, learning } = deps;
+  const router = Router();
+
+  router.get('/courses/:slug', async (req, res) => {
+    const viewer = viewerOf(req);
+    const course = await courses.courseForViewer(String(req.params.slug), viewer);
+    const lessons = await courses.outline(course.id);
+    const [learners, enrolled] = await Promise.all([
+      enrolments.learnerCounts([course.id]),
+      viewer ? enrolments.isEnrolled(viewer.id, course.id) : Promise.resolve(false),
+    ]);
+    const progress = viewer && enrolled ? await learning.courseProgress(viewer.id, course.id, lessons.map((l) => l.id)) : null;
+    const firstFree = lessons.find((l) => l.isFreePreview);
+    res.render('learning/course', {
+      title: course.title,
+      course: { ...courseView(course), descriptionHtml: renderMarkdown(course.description), learners: learners.get(course.id) ?? 0 },
+      lessons: outlineView(course.slug, lessons, progress?.completedIds ?? new Set()),
+      enrolled,
+      progress,
+      resumeUrl: progress?.resumeLessonId ? `/courses/${course.slug}/lessons/${progress.resumeLessonId}` : null,
+      previewUrl: firstFree ? `/courses/${course.slug}/lessons/${firstFree.id}` : null,
+    });
+  });
+
+  router.post('/courses/:slug/enrol', requireLogin, async (req, res) => {
+    const course = await courses.courseForViewer(String(req.params.slug), null);
+    if (course.priceFen > 0) throw new ConflictError('COURSE_NOT_FREE', '这门课程需要购买后学习');
+    const added = await enrolments.enrolFree(req.currentUser!.id, course.id);
+    setFlash(req, 'success', added ? '已加入学习，开始第一课吧' : '你已经在学习这门课程');
+    const first = (await courses.outline(course.id))[0];
+    res.redirect(303, first ? `/courses/${course.slug}/lessons/${first.id}` : `/courses/${course.slug}`);
+  });
+
+  router.get('/courses/:slug/lessons/:lessonId', async (req, res) => {
+    const viewer = viewerOf(req);
+    const course = await courses.courseForViewer(String(req.params.slug), viewer);
+    const lesson = await courses.lessonInCourse(course.id, lessonId(req.params.lessonId));
+    const allowed = await enrolments.canAccess(viewer, { courseId: course.id, isFreePreview: lesson.isFreePreview, coursePublished: course.status === 'published' });
+    const lessons = await courses.outline(course.id);
+    if (!allowed) {
+      // The lesson's title is public (it is in the outline); its body never leaves the server.
+      return res.status(403).render('learning/locked', { title: lesson.title, course: courseView(course), lessonTitle: lesson.title, loggedIn: viewer !== null });
+    }
+    if (viewer) await learning.recordOpen(viewer.id, lesson.id, course.id);
+    const rows = viewer ? await learning.progressByCourse(viewer.id, [course.id]) : [];
+    const progress = summarise(lessons.map((l) => l.id), rows);
+    const index = lessons.findIndex((l) => l.id === lesson.id);
+    const outline = outlineView(course.slug, lessons, progress.completedIds);
+    res.render('learning/lesson', {
+      title: `${lesson.title} · ${course.title}`,
+      course: courseView(course),
+      lesson: {
+        id: lesson.id,
+        title: lesson.title,
+        number: index + 1,
+        bodyHtml: renderMarkdown(lesson.bodyMd),
+        mediaUrl: lesson.mediaUrl,
+        mediaKind: mediaKind(lesson.mediaUrl),
+        duration: lesson.durationSeconds ? `${formatDuration(lesson.durationSeconds)} 分钟` : '',
+        done: progress.completedIds.has(lesson.id),
+      },
+      prev: outline[index - 1] ?? null,
+      next: outline[index + 1] ?? null,
+      progress,
+      tracking: viewer !== null,
+    });
+  });
+
+  router.post('/courses/:slug/lessons/:lessonId/done', requireLogin, async (req, res) => {
+    const viewer = viewerOf(req)!;
+    const course = await courses.courseForViewer(String(req.params.slug), viewer);
+    const lesson = await courses.lessonInCourse(course.id, lessonId(req.params.lessonId));
+    if (!(await enrolments.canAccess(viewer, { courseId: course.id, isFreePreview: lesson.isFreePreview, coursePublished: course.status === 'published' }))) {
+      throw new ConflictError('LESSON_LOCKED', '购买或加入课程后才能记录学习进度');
+    }
+    await learning.markDone(viewer.id, lesson.id, course.id);
+    const lessons = await courses.outline(course.id);
+    const next = lessons[lessons.findIndex((l) => l.id === lesson.id) + 1];
+    setFlash(req, 'success', next ? '已完成本课，继续下一课吧' : '恭喜，你已学完最后一课');
+    res.redirect(303, next ? `/courses/${course.slug}/lessons/${next.id}` : `/courses/${course.slug}`);
+  });
+
+  // Study-time beacon from public/js/lesson.js; the server decides how much time to count.
+  router.post('/api/lessons/:lessonId/activity', requireLogin, async (req, res) => {
+    const viewer = viewerOf(req)!;
+    const id = lessonId(req.params.lessonId);
+    const course = await courses.courseOfLesson(id);
+    const lesson = await courses.lessonInCourse(course.id, id);
+    if (!(await enrolments.canAccess(viewer, { courseId: course.id, isFreePreview: lesson.isFreePreview, coursePublished: course.status === 'published' }))) {
+      throw new NotFoundError('LESSON_NOT_FOUND', '课时不存在');
+    }
+    const counted = await learning.recordActivity(viewer.id, id, course.id);
+    res.json({ counted });
+  });
+
+  router.get('/me/courses', requireLogin, async (req, res) => {
+    const userId = req.currentUser!.id;
+    const ents = await enrolments.liveForUser(userId);
+    const list = (await Promise.all(ents.map((e) => courses.byId(e.courseId)))).filter((c): c is Course => c !== null);
+    const rows = await learning.progressByCourse(userId, list.map((c) => c.id));
+    const items = await Promise.all(
+      list.map(async (c) => {
+        const lessons = await courses.outline(c.id);
+        const p = summarise(lessons.map((l) => l.id), rows.filter((r) => r.courseId === c.id));
+        return { ...courseView(c), done: p.done, total: p.total, percent: p.percent, resumeUrl: p.resumeLessonId ? `/courses/${c.slug}/lessons/${p.resumeLessonId}` : `/courses/${c.slug}`, started: rows.some((r) => r.courseId === c.id) };
+      }),
+    );
+    res.render('learning/my-courses', { title: '我的课程', items });
+  });
+
+  return router;
+}

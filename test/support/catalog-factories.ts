@@ -1,0 +1,103 @@
+import type { Knex } from 'knex';
+import type { Express } from 'express';
+import { createCourse, createUser } from './factories.js';
+import { browser, csrfFrom, logIn } from './forms.js';
+
+let seq = 0;
+
+/** A lesson at the end of the course (or at `position`), with a body nobody else's lesson has. */
+export async function createLesson(
+  db: Knex,
+  courseId: number,
+  l: { title?: string; bodyMd?: string; isFreePreview?: boolean; position?: number; durationSeconds?: number | null } = {},
+): Promise<{ id: number; title: string; bodyMd: string }> {
+  const n = ++seq;
+  const title = l.title ?? `第 ${n} 课`;
+  const bodyMd = l.bodyMd ?? `课时正文 LESSON-BODY-${n}-${Date.now()}`;
+  let position = l.position;
+  if (position === undefined) {
+    const last = await db('lessons').where({ course_id: courseId }).max({ p: 'position' }).first();
+    position = Number(last?.p ?? 0) + 1;
+  }
+  const now = new Date();
+  const [id] = await db('lessons').insert({
+    course_id: courseId,
+    position,
+    title,
+    body_md: bodyMd,
+    media_url: null,
+    duration_seconds: l.durationSeconds ?? null,
+    is_free_preview: l.isFreePreview ?? false,
+    created_at: now,
+    updated_at: now,
+  });
+  return { id: Number(id), title, bodyMd };
+}
+
+/** A course with `lessons` lessons, in order; options go to createCourse. */
+export async function createCourseWithLessons(db: Knex, lessons: number, c: Parameters<typeof createCourse>[1] = {}) {
+  const course = await createCourse(db, c);
+  const made = [];
+  for (let i = 0; i < lessons; i++) made.push(await createLesson(db, course.id));
+  return { ...course, lessons: made };
+}
+
+/** An entitlement row as payments or an admin would leave it. */
+export async function grantAccess(db: Knex, userId: number, courseId: number, source: 'free' | 'purchase' | 'admin_grant' = 'purchase') {
+  await db('entitlements').insert({ user_id: userId, course_id: courseId, source, source_order_id: null, granted_at: new Date(), revoked_at: null });
+}
+
+type Agent = ReturnType<typeof browser>;
+
+/** A browser that is signed in as a new user with this role, and the CSRF token of its session. */
+export async function signedIn(app: Express, db: Knex, role: 'learner' | 'admin' = 'learner') {
+  const user = await createUser(db, { role });
+  const agent = browser(app);
+  const res = await logIn(agent, user.username, user.password);
+  if (res.status !== 303) throw new Error(`login failed with ${res.status}`);
+  return { agent, user, csrf: await csrfOf(agent) };
+}
+
+/** The CSRF token of the agent's session: the login form's for a visitor, the header's logout form's when signed in. */
+export async function csrfOf(agent: Agent): Promise<string> {
+  const login = await agent.get('/login');
+  return csrfFrom(login.status === 200 ? login.text : (await agent.get('/')).text);
+}
+
+/** Every row the admin area could change, to show that a refused request changed nothing. */
+export async function snapshot(db: Knex) {
+  const tables = ['users', 'courses', 'lessons', 'entitlements', 'lesson_progress', 'admin_audit'];
+  const out: Record<string, unknown[]> = {};
+  for (const table of tables) out[table] = await db(table).orderBy('id');
+  return out;
+}
+
+/** A valid course form; override the fields under test. */
+export function courseFields(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    title: 'Rust 系统编程',
+    slug: '',
+    summary: '从所有权到并发',
+    description: '这门课讲 **Rust**。',
+    price: '99',
+    category: 'backend',
+    tags: 'rust, 系统编程',
+    difficulty: '3',
+    cover_url: '',
+    intent: 'save',
+    ...overrides,
+  };
+}
+
+/** A valid lesson form; override the fields under test. */
+export function lessonFields(overrides: Record<string, string> = {}): Record<string, string> {
+  return { title: '所有权', body_md: '## 所有权\n\n每个值都有一个所有者。', media_url: '', duration: '15', intent: 'save', ...overrides };
+}
+
+/** Posts fields as multipart/form-data, as the course form's browser would, optionally with a cover file. */
+export function postMultipart(agent: Agent, url: string, fields: Record<string, string>, file?: { buffer: Buffer; filename: string; contentType: string }) {
+  let req = agent.post(url);
+  for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
+  if (file) req = req.attach('cover_file', file.buffer, { filename: file.filename, contentType: file.contentType });
+  return req;
+}
