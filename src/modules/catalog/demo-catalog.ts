@@ -2,6 +2,8 @@ import type { Knex } from 'knex';
 import type { Clock } from '../../platform/clock.js';
 import type { NewCourse } from './course.js';
 import { createCourseRepository } from './course-repository.js';
+import { DEMO_LESSONS } from './demo-lessons.js';
+import { createLessonRepository } from './lesson-repository.js';
 
 type DemoCourse = Omit<NewCourse, 'status' | 'coverUrl'>;
 
@@ -149,13 +151,23 @@ export const DEMO_COURSES: DemoCourse[] = [
   },
 ];
 
-/** Creates or refreshes the demo courses, published and newest first in list order. */
+/**
+ * Creates or refreshes the demo courses, published and newest first in list order. Lessons are added
+ * only to a course that has none, so re-seeding never touches lessons a creator has edited (or the
+ * progress learners made in them).
+ */
 export async function seedDemoCatalog(db: Knex, clock: Clock): Promise<number> {
-  const repo = createCourseRepository();
+  const courses = createCourseRepository();
+  const lessons = createLessonRepository();
   const start = clock.now().getTime();
   await db.transaction(async (trx) => {
     for (const [i, c] of DEMO_COURSES.entries()) {
-      await repo.upsertBySlug(trx, { ...c, status: 'published', coverUrl: null }, new Date(start - i * 3600_000));
+      const now = new Date(start - i * 3600_000);
+      const courseId = await courses.upsertBySlug(trx, { ...c, status: 'published', coverUrl: null }, now);
+      if ((await lessons.outline(trx, courseId)).length > 0) continue;
+      for (const l of DEMO_LESSONS[c.slug] ?? []) {
+        await lessons.insert(trx, courseId, { title: l.title, bodyMd: l.bodyMd, mediaUrl: l.mediaUrl, durationSeconds: l.durationSeconds, isFreePreview: l.isFreePreview }, now);
+      }
     }
   });
   return DEMO_COURSES.length;
