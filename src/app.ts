@@ -26,6 +26,9 @@ import { createAuditService } from './modules/audit/index.js';
 import { catalogRoutes, createCatalogAdminService, createCourseService } from './modules/catalog/index.js';
 import { createEnrolmentService } from './modules/enrolments/index.js';
 import { createLearningService, learningRoutes } from './modules/learning/index.js';
+import { createPaymentService, createReconciler, createWechatPayClient, paymentNotifyRoutes, paymentRoutes, type PaymentPageOptions, type PaymentService } from './modules/payments/index.js';
+import { createWechatPaySandbox, loadOrCreateSandboxKeys, type WechatPaySandbox } from './modules/sandbox/wechatpay/index.js';
+import type { MerchantSettings } from './config/wechatpay-config.js';
 
 export interface AppDeps {
   config: Config;
@@ -36,8 +39,79 @@ export interface AppDeps {
 
 const WEUI_DIR = path.dirname(createRequire(import.meta.url).resolve('weui/dist/style/weui.min.css'));
 
+export interface BuiltApp {
+  app: Express;
+  payments: PaymentService;
+  /** The built-in WeChat Pay simulator, in sandbox mode only. */
+  sandbox: WechatPaySandbox | null;
+  /** Background work: reconciliation and (in sandbox mode) the simulator's notification delivery. */
+  jobs: { start(): void; stop(): Promise<void> };
+}
+
+const SANDBOX_APPID = 'wx8888888888888888';
+const SANDBOX_MCHID = '1900000109';
+const SANDBOX_MOUNT = '/__sandbox/wechatpay';
+
+/** Where this process can reach itself, and where browsers and WeChat reach it. */
+function baseUrls(config: Config) {
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const self = `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
+  return { self, public: config.publicUrl ?? self };
+}
+
+/**
+ * Live mode talks to WeChat with the configured merchant; sandbox mode generates (once) a merchant
+ * and a WeChat Pay key pair under data/sandbox and points the same client at the simulator mounted
+ * in this process, which it reaches over HTTP like any other peer.
+ */
+function wechatPaySetup(deps: AppDeps): { merchant: MerchantSettings; sandbox: WechatPaySandbox | null; page: PaymentPageOptions } {
+  const { config } = deps;
+  const urls = baseUrls(config);
+  if (config.wechatPay.mode === 'live') {
+    return { merchant: config.wechatPay.merchant, sandbox: null, page: { sandboxPayPage: null, sandboxBridge: null, h5Enabled: config.wechatPay.h5Enabled } };
+  }
+  const keys = loadOrCreateSandboxKeys(config.wechatPay.sandboxDir);
+  const publicBase = urls.public + SANDBOX_MOUNT;
+  const sandbox = createWechatPaySandbox({
+    db: deps.db,
+    clock: deps.clock,
+    logger: deps.logger,
+    config: {
+      mchid: SANDBOX_MCHID,
+      appid: SANDBOX_APPID,
+      apiV3Key: keys.apiV3Key,
+      merchantVerificationKeyPem: keys.merchant.certificatePem,
+      merchantSerial: keys.merchant.serial,
+      platformPrivateKeyPem: keys.platform.privateKeyPem,
+      platformPublicKeyId: keys.platform.publicKeyId,
+      platformCertificatePem: keys.platform.certificatePem,
+      publicBaseUrl: publicBase,
+      merchantName: '知付（沙箱）',
+      timeScale: config.wechatPay.sandboxTimeScale,
+    },
+  });
+  return {
+    merchant: {
+      appid: SANDBOX_APPID,
+      mchid: SANDBOX_MCHID,
+      apiV3Key: keys.apiV3Key,
+      privateKeyPem: keys.merchant.privateKeyPem,
+      serial: keys.merchant.serial,
+      publicKey: { id: keys.platform.publicKeyId, pem: keys.platform.publicKeyPem },
+      platformCertificatePems: [],
+      apiBase: urls.self + SANDBOX_MOUNT,
+    },
+    sandbox,
+    page: {
+      sandboxPayPage: (codeUrl) => codeUrl.replace(/^weixin:\/\/wxpay\//, `${publicBase}/`),
+      sandboxBridge: { src: '/static/js/sandbox-wxbridge.js', base: SANDBOX_MOUNT },
+      h5Enabled: config.wechatPay.h5Enabled,
+    },
+  };
+}
+
 /** The composition root: builds every service once and wires the routes. Never listens. */
-export function buildApp(deps: AppDeps): Express {
+export function buildApp(deps: AppDeps): BuiltApp {
   const { config, db, logger, clock } = deps;
   const accounts = createAccountService({ db, clock, log: logger, hasher: createPasswordHasher(config.argon2) });
   const courses = createCourseService({ db });
@@ -45,6 +119,18 @@ export function buildApp(deps: AppDeps): Express {
   const catalogAdmin = createCatalogAdminService({ db, clock, audit });
   const enrolments = createEnrolmentService({ db, clock, log: logger, audit });
   const learning = createLearningService({ db, clock });
+  const pay = wechatPaySetup(deps);
+  const wechat = createWechatPayClient({ merchant: pay.merchant, clock, log: logger });
+  const payments = createPaymentService({
+    db,
+    clock,
+    log: logger,
+    wechat,
+    enrolments,
+    notifyUrl: `${baseUrls(config).public}/wechatpay/notify`,
+    orderExpireMinutes: config.wechatPay.orderExpireMinutes,
+  });
+  const reconciler = createReconciler({ db, clock, log: logger, payments, intervalMs: config.wechatPay.reconcileIntervalMs });
   const sessionStore = new KnexSessionStore(db, clock, config.session.maxAgeMs);
   const cacheStatic = config.isProduction ? '7d' : 0;
 
@@ -61,6 +147,9 @@ export function buildApp(deps: AppDeps): Express {
   app.use('/static/vendor/weui', express.static(WEUI_DIR, { maxAge: cacheStatic, index: false }));
   app.use('/static', express.static(path.join(PROJECT_ROOT, 'public'), { maxAge: cacheStatic, index: false }));
   app.use(healthRoutes({ db }));
+  // Raw-body routes come before every body parser, session and CSRF check.
+  if (pay.sandbox) app.use(SANDBOX_MOUNT, pay.sandbox.router);
+  app.use(paymentNotifyRoutes({ payments }));
 
   // Uploaded covers are served from the upload folder, never executed: nosniff and a fixed type.
   app.use('/uploads', express.static(config.uploadDir, { maxAge: cacheStatic, index: false, dotfiles: 'deny' }));
@@ -89,10 +178,25 @@ export function buildApp(deps: AppDeps): Express {
   );
   app.use(catalogRoutes({ courses }));
   app.use(learningRoutes({ courses, enrolments, learning }));
+  app.use(paymentRoutes({ payments, courses, clock, merchantPrivateKeyPem: pay.merchant.privateKeyPem, page: pay.page }));
   app.use(adminRoutes({ catalog: catalogAdmin, courses, enrolments, accounts, audit, covers: createCoverStore(config.uploadDir) }));
 
   app.use(notFoundHandler);
   app.use(csrfErrorTranslator);
   app.use(errorHandler({ showStack: config.env === 'development' }));
-  return app;
+  return {
+    app,
+    payments,
+    sandbox: pay.sandbox,
+    jobs: {
+      start() {
+        pay.sandbox?.start();
+        reconciler.start();
+      },
+      async stop() {
+        await reconciler.stop();
+        await pay.sandbox?.stop();
+      },
+    },
+  };
 }

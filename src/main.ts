@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     if (n > 0) logger.info({ event: 'catalog.demo_seeded', courses: n }, 'demo catalogue created');
   }
 
-  const app = buildApp({ config, db, logger, clock: systemClock });
+  const { app, jobs } = buildApp({ config, db, logger, clock: systemClock });
   const server: Server = app.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const address = server.address();
@@ -40,6 +40,8 @@ async function main(): Promise<void> {
   const url = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   logger.info({ event: 'server.listening', url, port, database: config.database.client }, 'listening');
   if (config.env !== 'production') process.stdout.write(`\n  知付 is running at ${url}\n\n`);
+
+  jobs.start();
 
   // Expired sessions accumulate otherwise; every process may prune, the delete is idempotent.
   const sessions = new KnexSessionStore(db, systemClock, config.session.maxAgeMs);
@@ -58,10 +60,14 @@ async function main(): Promise<void> {
     force.unref();
     // Stop accepting, let in-flight requests finish, then close idle keep-alive sockets and the pool.
     server.close(() => {
-      db.destroy().finally(() => {
-        logger.info({ event: 'server.stopped' }, 'stopped');
-        process.exit(0);
-      });
+      jobs
+        .stop()
+        .catch((err: unknown) => logger.warn({ err }, 'background jobs did not stop cleanly'))
+        .then(() => db.destroy())
+        .finally(() => {
+          logger.info({ event: 'server.stopped' }, 'stopped');
+          process.exit(0);
+        });
     });
     server.closeIdleConnections();
   };

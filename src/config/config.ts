@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseWechatPayConfig, type WechatPayConfig } from './wechatpay-config.js';
 
 /** A SESSION_SECRET that may appear in docs or examples; production refuses to start with it. */
 export const DEVELOPMENT_SESSION_SECRET = 'dev-only-session-secret-change-me-0123456789';
@@ -50,6 +51,7 @@ const EnvSchema = z.object({
   DATABASE_URL: z.string().optional(),
   DATABASE_POOL_MAX: positiveInt(10),
   ALLOW_SQLITE_IN_PRODUCTION: flag,
+  WECHATPAY_SANDBOX_IN_PRODUCTION: flag,
   SEED_DEMO_DATA: z.enum(['auto', 'always', 'never']).default('auto'),
   UPLOAD_DIR: z.string().default('data/uploads'),
   SESSION_SECRET: z.string().optional(),
@@ -77,6 +79,7 @@ export interface Config {
   database: DatabaseConfig;
   seedDemoData: boolean;
   uploadDir: string;
+  wechatPay: WechatPayConfig;
   session: { secret: string; maxAgeMs: number };
   trustProxy: boolean | number | string;
   logLevel: string;
@@ -132,7 +135,7 @@ function withFileSecrets(env: Record<string, string | undefined>, names: string[
 /** Parses the environment once at boot; every problem is reported, one line each. */
 export function loadConfig(rawEnv: Record<string, string | undefined>, cwd = process.cwd()): Readonly<Config> {
   const problems: string[] = [];
-  const env = withFileSecrets(rawEnv, ['SESSION_SECRET', 'DATABASE_URL'], problems);
+  const env = withFileSecrets(rawEnv, ['SESSION_SECRET', 'DATABASE_URL', 'WECHATPAY_APIV3_KEY'], problems);
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
@@ -155,6 +158,10 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, cwd = pro
   } else if (secret === '') {
     secret = DEVELOPMENT_SESSION_SECRET;
   }
+  const wechatPay = parseWechatPayConfig(env, cwd, problems);
+  if (isProduction && wechatPay.mode === 'sandbox' && !e.WECHATPAY_SANDBOX_IN_PRODUCTION) {
+    problems.push('WECHATPAY_MCHID…: production needs real WeChat Pay merchant settings (set WECHATPAY_SANDBOX_IN_PRODUCTION=true for a demo site)');
+  }
   if (problems.length > 0 || typeof database === 'string') throw new ConfigError(problems);
 
   return Object.freeze({
@@ -166,6 +173,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, cwd = pro
     database,
     seedDemoData: e.SEED_DEMO_DATA === 'always' || (e.SEED_DEMO_DATA === 'auto' && database.client === 'sqlite' && database.embedded),
     uploadDir: path.resolve(cwd, e.UPLOAD_DIR),
+    wechatPay,
     session: { secret, maxAgeMs: e.SESSION_MAX_AGE_HOURS * 3600_000 },
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),

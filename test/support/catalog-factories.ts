@@ -65,10 +65,10 @@ export async function csrfOf(agent: Agent): Promise<string> {
 }
 
 /** Every row the admin area could change, to show that a refused request changed nothing. */
-export async function snapshot(db: Knex) {
-  const tables = ['users', 'courses', 'lessons', 'entitlements', 'lesson_progress', 'admin_audit'];
-  const out: Record<string, unknown[]> = {};
-  for (const table of tables) out[table] = await db(table).orderBy('id');
+const SNAPSHOT_TABLES = ['users', 'courses', 'lessons', 'entitlements', 'lesson_progress', 'admin_audit'] as const;
+export async function snapshot(db: Knex): Promise<Record<(typeof SNAPSHOT_TABLES)[number], Record<string, unknown>[]>> {
+  const out = {} as Record<(typeof SNAPSHOT_TABLES)[number], Record<string, unknown>[]>;
+  for (const table of SNAPSHOT_TABLES) out[table] = await db(table).orderBy('id');
   return out;
 }
 

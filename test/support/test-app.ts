@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import type { Express } from 'express';
 import type { Knex } from 'knex';
 import { buildApp } from '../../src/app.js';
@@ -22,6 +24,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: testDb.url,
+    // One generated sandbox merchant for every test file: key generation is slow and the keys are fake.
+    SANDBOX_DIR: path.join(os.tmpdir(), 'zhifu-test-sandbox-keys'),
     LOGIN_RATE_LIMIT: '1000',
     REGISTER_RATE_LIMIT: '1000',
     ...env,
@@ -30,7 +34,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   await migrateLatest(db);
   const clock = fixedClock(new Date());
   // Real time passes under the fixed clock only when a test moves it; sessions expire relative to it.
-  const app = buildApp({ config, db, clock, logger: createLogger(config.logLevel) });
+  const { app } = buildApp({ config, db, clock, logger: createLogger(config.logLevel) });
   return {
     app,
     db,

@@ -49,7 +49,7 @@ export function createAccountService(deps: { db: Knex; clock: Clock; log: Logger
 
     async currentUser(id: number): Promise<CurrentUser | null> {
       const u = await users.findById(deps.db, id);
-      return u ? { id: u.id, username: u.username, nickname: u.nickname, role: u.role, isAdmin: u.role === 'admin' } : null;
+      return u ? { id: u.id, username: u.username, nickname: u.nickname, role: u.role, isAdmin: u.role === 'admin', wechatOpenid: u.wechatOpenid } : null;
     },
 
     /** For the admin:create command: creates the account, or sets the password and role of an existing one. */

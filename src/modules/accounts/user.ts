@@ -16,4 +16,5 @@ export interface CurrentUser {
   nickname: string;
   role: Role;
   isAdmin: boolean;
+  wechatOpenid: string | null;
 }

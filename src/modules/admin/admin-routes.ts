@@ -128,6 +128,7 @@ export function adminRoutes(deps: {
     renderCourseForm(res, 200, { course: null, values: { ...Object.fromEntries(COURSE_FIELDS.map((f) => [f, ''])), category: 'frontend', difficulty: '2', price: '0' } });
   });
 
+  // On a slug clash the form comes back with cover_url set to any cover already stored, so the upload is not lost.
   router.post('/admin/courses', async (req, res) => {
     const form = await parseCourse(req, res, null);
     if (!form) return;
@@ -136,7 +137,7 @@ export function adminRoutes(deps: {
       setFlash(req, 'success', '课程已创建（草稿），接着添加课时吧');
       res.redirect(303, `/admin/courses/${course.id}`);
     } catch (err) {
-      if (err instanceof ConflictError) return renderCourseForm(res, 422, { course: null, values: formValues(req.body, COURSE_FIELDS), errors: { slug: err.message } });
+      if (err instanceof ConflictError) return renderCourseForm(res, 422, { course: null, values: { ...formValues(req.body, COURSE_FIELDS), cover_url: form.cover_url ?? '' }, errors: { slug: err.message } });
       throw err;
     }
   });
@@ -169,13 +170,13 @@ export function adminRoutes(deps: {
       setFlash(req, 'success', '课程已保存');
       res.redirect(303, `/admin/courses/${course.id}`);
     } catch (err) {
-      if (err instanceof ConflictError) return renderCourseForm(res, 422, { course, values: formValues(req.body, COURSE_FIELDS), errors: { slug: err.message } });
+      if (err instanceof ConflictError) return renderCourseForm(res, 422, { course, values: { ...formValues(req.body, COURSE_FIELDS), cover_url: form.cover_url ?? '' }, errors: { slug: err.message } });
       throw err;
     }
   });
 
   router.post('/admin/courses/:id/publish', async (req, res) => {
-    const courseId = id(req.params.id);
+    const courseId = (await catalog.course(id(req.params.id))).id; // 404 before "no lessons" for a course that does not exist
     if ((await courses.outline(courseId)).length === 0) throw new ValidationError('COURSE_EMPTY', '至少添加一个课时后才能发布');
     await catalog.setPublished(req.currentUser!.id, courseId, true);
     setFlash(req, 'success', '课程已发布，学员可以看到了');

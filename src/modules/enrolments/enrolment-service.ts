@@ -47,9 +47,12 @@ export function createEnrolmentService(deps: { db: Knex; clock: Clock; log: Logg
 
     async adminGrant(actorId: number, userId: number, courseId: number): Promise<boolean> {
       return deps.db.transaction(async (trx) => {
+        const before = await repo.find(trx, userId, courseId);
         const changed = await grant(trx, { userId, courseId, source: 'admin_grant' });
         const row = await repo.find(trx, userId, courseId);
-        if (changed && row) await deps.audit.record(trx, { actorUserId: actorId, action: 'entitlement.grant', entityType: 'entitlement', entityId: row.id, summary: { userId, courseId } });
+        // A grant either creates the row (before: null) or revives a revoked one.
+        const summary = { userId, courseId, before: before ? { source: before.source, revoked: true } : null, after: { source: 'admin_grant' } };
+        if (changed && row) await deps.audit.record(trx, { actorUserId: actorId, action: 'entitlement.grant', entityType: 'entitlement', entityId: row.id, summary });
         return changed;
       });
     },
@@ -58,7 +61,7 @@ export function createEnrolmentService(deps: { db: Knex; clock: Clock; log: Logg
       return deps.db.transaction(async (trx) => {
         const before = await repo.find(trx, userId, courseId);
         const changed = await repo.revoke(trx, userId, courseId, deps.clock.now());
-        if (changed && before) await deps.audit.record(trx, { actorUserId: actorId, action: 'entitlement.revoke', entityType: 'entitlement', entityId: before.id, summary: { userId, courseId, before: { source: before.source } } });
+        if (changed && before) await deps.audit.record(trx, { actorUserId: actorId, action: 'entitlement.revoke', entityType: 'entitlement', entityId: before.id, summary: { userId, courseId, before: { source: before.source }, after: { revoked: true } } });
         return changed;
       });
     },

@@ -25,7 +25,7 @@ export function toCount(row: Record<string, unknown> | undefined, key = 'n'): nu
 export async function insertIfAbsent(db: Knex, table: string, row: Record<string, unknown>, conflict: string[]): Promise<boolean> {
   const q = db(table).insert(row).onConflict(conflict).ignore();
   if (db.client.config.client === 'better-sqlite3') {
-    const returned = (await q.returning('id')) as unknown[];
+    const returned = (await q.returning(conflict[0]!)) as unknown[];
     return returned.length > 0;
   }
   const [insertId] = (await q) as number[];

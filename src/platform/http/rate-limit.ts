@@ -33,15 +33,19 @@ export class KnexRateLimitStore implements Store {
     const bucket = this.prefix + key;
     const now = this.clock.now();
     await this.maybePrune(now);
+    const newReset = new Date(now.getTime() + this.windowMs);
     return this.db.transaction(async (trx) => {
-      const bumped = await trx(TABLE).where({ bucket }).andWhere('reset_at', '>', now).increment('hits', 1);
-      if (bumped === 0) {
-        // No live window: start one (an expired row is overwritten).
-        await trx(TABLE)
-          .insert({ bucket, hits: 1, reset_at: new Date(now.getTime() + this.windowMs) })
-          .onConflict('bucket')
-          .merge(['hits', 'reset_at']);
-      }
+      // One upsert: a live window counts one more, a missing or expired one starts again at 1. An
+      // update-then-insert lost counts and deadlocked on MySQL when requests arrived in parallel. The row
+      // stays locked until commit, so the read below sees exactly this request's count. `hits` is
+      // assigned first because MySQL applies the assignments in order: both still compare the old reset_at.
+      await trx(TABLE)
+        .insert({ bucket, hits: 1, reset_at: newReset })
+        .onConflict('bucket')
+        .merge({
+          hits: trx.raw('case when ?? > ? then ?? + 1 else 1 end', ['reset_at', now, 'hits']),
+          reset_at: trx.raw('case when ?? > ? then ?? else ? end', ['reset_at', now, 'reset_at', newReset]),
+        });
       const row = await trx(TABLE).where({ bucket }).first();
       return { totalHits: Number(row.hits), resetTime: toDate(row.reset_at) };
     });

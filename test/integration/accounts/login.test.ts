@@ -216,7 +216,7 @@ describe('the login rate limit', () => {
     await failTimes(rl.app, 3, user.username);
 
     const rows = await rl.db('rate_limits').where('bucket', 'like', 'login:%');
-    const secondProcess = buildApp({ config: rl.config, db: rl.db, clock: rl.clock, logger: createLogger('silent') });
+    const secondProcess = buildApp({ config: rl.config, db: rl.db, clock: rl.clock, logger: createLogger('silent') }).app;
     const refused = await logIn(browser(secondProcess), user.username, user.password);
 
     expect(rows).toHaveLength(1);
@@ -240,6 +240,29 @@ describe('the login rate limit', () => {
     rl.clock.advance(15 * 60_000 + 1);
 
     expect((await logIn(browser(rl.app), user.username, user.password)).status).toBe(303);
+  });
+
+  it('counts attempts that arrive at the same moment: of ten at once, exactly three are let through and none fails', async () => {
+    // A fresh app, so its MySQL pool opens connections for the burst and the requests really overlap.
+    const burst = await startTestApp({ LOGIN_RATE_LIMIT: '3' });
+    try {
+      const user = await createUser(burst.db);
+      const forms = [];
+      for (let i = 0; i < 10; i++) {
+        const agent = browser(burst.app);
+        forms.push({ agent, csrf: csrfFrom((await agent.get('/login')).text) });
+      }
+
+      const replies = await Promise.all(
+        forms.map(({ agent, csrf }) => agent.post('/login').type('form').send({ _csrf: csrf, username: user.username, password: 'wrong password' })),
+      );
+
+      const statuses = replies.map((r) => r.status).sort();
+      expect(statuses).toEqual([...Array(3).fill(422), ...Array(7).fill(429)]);
+      expect(Number((await burst.db('rate_limits').where('bucket', 'like', 'login:%').first()).hits)).toBe(10);
+    } finally {
+      await burst.close();
+    }
   });
 
   it('does not count successful logins', async () => {

@@ -106,7 +106,7 @@ describe('loadConfig', () => {
   });
 
   describe('in production', () => {
-    const production = { NODE_ENV: 'production', DATABASE_URL: 'mysql://zhifu@db/zhifu' };
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'mysql://zhifu@db/zhifu', WECHATPAY_SANDBOX_IN_PRODUCTION: 'true' };
 
     it('starts with a long, non-default secret and mysql', () => {
       const config = loadConfig({ ...production, SESSION_SECRET: PRODUCTION_SECRET }, CWD);
@@ -130,17 +130,21 @@ describe('loadConfig', () => {
     });
 
     it('refuses SQLite unless ALLOW_SQLITE_IN_PRODUCTION is set', () => {
-      const onSqlite = { NODE_ENV: 'production', SESSION_SECRET: PRODUCTION_SECRET, DATABASE_URL: 'sqlite:data/zhifu.db' };
+      const onSqlite = { NODE_ENV: 'production', SESSION_SECRET: PRODUCTION_SECRET, DATABASE_URL: 'sqlite:data/zhifu.db', WECHATPAY_SANDBOX_IN_PRODUCTION: 'true' };
 
       expect(problemsWith(onSqlite)).toEqual([expect.stringMatching(/^DATABASE_URL: production needs mysql/)]);
-      expect(problemsWith({ NODE_ENV: 'production', SESSION_SECRET: PRODUCTION_SECRET })).toEqual([expect.stringMatching(/^DATABASE_URL: /)]);
+      expect(problemsWith({ NODE_ENV: 'production', SESSION_SECRET: PRODUCTION_SECRET, WECHATPAY_SANDBOX_IN_PRODUCTION: 'true' })).toEqual([expect.stringMatching(/^DATABASE_URL: /)]);
       expect(loadConfig({ ...onSqlite, ALLOW_SQLITE_IN_PRODUCTION: 'true' }, CWD).database.client).toBe('sqlite');
     });
 
-    it('reports a missing secret and SQLite together', () => {
+    it('reports a missing secret, SQLite and the payment sandbox together', () => {
       const problems = problemsWith({ NODE_ENV: 'production' });
 
-      expect(problems).toEqual([expect.stringMatching(/^SESSION_SECRET: /), expect.stringMatching(/^DATABASE_URL: /)]);
+      expect(problems).toEqual([
+        expect.stringMatching(/^SESSION_SECRET: /),
+        expect.stringMatching(/^DATABASE_URL: /),
+        expect.stringMatching(/production needs real WeChat Pay merchant settings/),
+      ]);
     });
   });
 
@@ -152,7 +156,7 @@ describe('loadConfig', () => {
       const file = path.join(dir, 'session_secret');
       writeFileSync(file, `${PRODUCTION_SECRET}\n`);
 
-      const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'mysql://zhifu@db/zhifu', SESSION_SECRET_FILE: file }, CWD);
+      const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'mysql://zhifu@db/zhifu', SESSION_SECRET_FILE: file, WECHATPAY_SANDBOX_IN_PRODUCTION: 'true' }, CWD);
 
       expect(config.session.secret).toBe(PRODUCTION_SECRET);
     });

@@ -1,0 +1,8 @@
+// Payments: orders, the WeChat Pay client, the notify webhook, refunds and reconciliation.
+// Notifications repeat, arrive out of order and in parallel: see README.md.
+export { createPaymentService, newOutTradeNo, type PaymentService } from './payment-service.js';
+export { createWechatPayClient, WechatPayError, type WechatPayClient } from './wechatpay-client.js';
+export { createReconciler, type Reconciler } from './reconciler.js';
+export { paymentRoutes, paymentNotifyRoutes, type PaymentPageOptions } from './payment-routes.js';
+export { decryptResource, verifyWechatSignature, jsapiPayParams, WechatPayKeyring } from './wechatpay-crypto.js';
+export type { Order, OrderStatus, Refund } from './order.js';

@@ -1,0 +1,130 @@
+import express, { Router, type Request } from 'express';
+import QRCode from 'qrcode';
+import type { Clock } from '../../platform/clock.js';
+import { ConflictError, ForbiddenError } from '../../platform/errors.js';
+import { formValues } from '../../platform/http/index.js';
+import { formatFen } from '../../platform/money.js';
+import { requireLogin } from '../accounts/index.js';
+import type { CourseService } from '../catalog/index.js';
+import type { Order } from './order.js';
+import type { PaymentService } from './payment-service.js';
+import { jsapiPayParams } from './wechatpay-crypto.js';
+
+const STATUS_LABELS: Record<Order['status'], string> = {
+  pending: '待支付',
+  paid: '已支付',
+  closed: '已关闭',
+  failed: '下单失败',
+  refunding: '退款中',
+  refunded: '已退款',
+};
+
+export interface PaymentPageOptions {
+  /** Sandbox mode: turns a weixin:// code_url into the simulator's pay page a browser can open. */
+  sandboxPayPage: ((codeUrl: string) => string) | null;
+  /** Sandbox mode: the script standing in for WeixinJSBridge outside WeChat. */
+  sandboxBridge: { src: string; base: string } | null;
+  h5Enabled: boolean;
+}
+
+function isWechatBrowser(req: Request): boolean {
+  return /MicroMessenger/i.test(req.get('user-agent') ?? '');
+}
+
+/** The WeChat Pay webhook: raw bytes in (the signature covers them), no session, no CSRF. */
+export function paymentNotifyRoutes(deps: { payments: PaymentService }): Router {
+  const router = Router();
+  router.post('/wechatpay/notify', express.raw({ type: () => true, limit: '64kb' }), async (req, res) => {
+    const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+    const header = (name: string) => req.get(name) ?? undefined;
+    const result = await deps.payments.handleNotification(
+      {
+        'wechatpay-timestamp': header('wechatpay-timestamp'),
+        'wechatpay-nonce': header('wechatpay-nonce'),
+        'wechatpay-signature': header('wechatpay-signature'),
+        'wechatpay-serial': header('wechatpay-serial'),
+      },
+      raw,
+    );
+    if (result.status === 204) return res.status(204).end();
+    res.status(result.status).json(result.body);
+  });
+  return router;
+}
+
+/** Checkout and the order page, for the learner who owns the order (or an admin). */
+export function paymentRoutes(deps: { payments: PaymentService; courses: CourseService; clock: Clock; merchantPrivateKeyPem: string; page: PaymentPageOptions }): Router {
+  const { payments, courses } = deps;
+  const router = Router();
+
+  async function ownedOrder(req: Request): Promise<Order> {
+    const order = await payments.order(String(req.params.outTradeNo));
+    const me = req.currentUser!;
+    if (order.userId !== me.id && !me.isAdmin) throw new ForbiddenError('NOT_YOUR_ORDER', '这不是你的订单');
+    return order;
+  }
+
+  router.post('/orders', requireLogin, async (req, res) => {
+    const { course_id } = formValues(req.body, ['course_id']);
+    const course = /^\d{1,9}$/.test(course_id ?? '') ? await courses.byId(Number(course_id)) : null;
+    if (!course) throw new ConflictError('COURSE_NOT_FOUND', '课程不存在或已下架');
+    try {
+      const order = await payments.checkout({
+        userId: req.currentUser!.id,
+        openid: req.currentUser!.wechatOpenid,
+        inWechat: isWechatBrowser(req),
+        h5: deps.page.h5Enabled,
+        clientIp: req.ip ?? '127.0.0.1',
+        course: { id: course.id, title: course.title, priceFen: course.priceFen, published: course.status === 'published' },
+      });
+      res.redirect(303, `/orders/${order.outTradeNo}`);
+    } catch (err) {
+      // Owning the course already is not an error for the learner: take them to it.
+      if (err instanceof ConflictError && err.code === 'ALREADY_OWNED') return res.redirect(303, `/courses/${course.slug}`);
+      throw err;
+    }
+  });
+
+  router.get('/orders/:outTradeNo', requireLogin, async (req, res) => {
+    const order = await ownedOrder(req);
+    const course = (await courses.byId(order.courseId))!;
+    const pending = order.status === 'pending' && order.expiresAt > deps.clock.now();
+    const qrContent = pending && order.codeUrl ? (deps.page.sandboxPayPage?.(order.codeUrl) ?? order.codeUrl) : null;
+    const payParams =
+      pending && order.prepayId
+        ? jsapiPayParams(deps.merchantPrivateKeyPem, payments.appId, order.prepayId, Math.floor(deps.clock.now().getTime() / 1000))
+        : null;
+    res.render('payments/order', {
+      title: '订单',
+      order: {
+        outTradeNo: order.outTradeNo,
+        amount: formatFen(order.amountFen),
+        status: order.status,
+        statusLabel: pending || order.status !== 'pending' ? STATUS_LABELS[order.status] : '已过期',
+        channel: order.channel,
+        expiresAt: order.expiresAt.toISOString(),
+        pending,
+      },
+      course: { id: course.id, slug: course.slug, title: course.title },
+      qrSvg: qrContent ? await QRCode.toString(qrContent, { type: 'svg', margin: 1, width: 220, errorCorrectionLevel: 'M' }) : null,
+      sandboxPayUrl: qrContent && deps.page.sandboxPayPage ? qrContent : null,
+      h5Url: pending ? order.h5Url : null,
+      payParams: payParams ? JSON.stringify(payParams) : null,
+      sandboxBridge: payParams ? deps.page.sandboxBridge : null,
+    });
+  });
+
+  router.get('/orders/:outTradeNo/status', requireLogin, async (req, res) => {
+    const order = await ownedOrder(req);
+    res.set('Cache-Control', 'no-store').json({ status: order.status });
+  });
+
+  // "我已支付": ask WeChat now rather than wait for the notification.
+  router.post('/orders/:outTradeNo/query', requireLogin, async (req, res) => {
+    const order = await ownedOrder(req);
+    await payments.refresh(order.outTradeNo);
+    res.redirect(303, `/orders/${order.outTradeNo}`);
+  });
+
+  return router;
+}

@@ -1,0 +1,301 @@
+import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Clock } from '../../platform/clock.js';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../../platform/errors.js';
+import type { Logger } from '../../platform/logger.js';
+import type { EnrolmentService } from '../enrolments/index.js';
+import type { Channel, Order, Refund } from './order.js';
+import { createOrderRepository } from './order-repository.js';
+import { WechatPayError, type WechatPayClient, type WechatRefund, type WechatTransaction } from './wechatpay-client.js';
+import { decryptResource, verifyWechatSignature } from './wechatpay-crypto.js';
+
+/** `ZF` + UTC yyyymmddHHMMss + 12 random base36 characters: 28 of [A-Za-z0-9], unique and unguessable. */
+export function newOutTradeNo(now: Date, prefix = 'ZF'): string {
+  const stamp = now.toISOString().replace(/\D/g, '').slice(0, 14);
+  const rand = BigInt('0x' + randomBytes(8).toString('hex')).toString(36).padStart(12, '0').slice(-12);
+  return `${prefix}${stamp}${rand}`.toUpperCase();
+}
+
+export interface NotifyResult {
+  status: 204 | 400 | 401 | 500;
+  body?: { code: string; message: string };
+}
+
+interface NotifyEnvelope {
+  id?: string;
+  event_type?: string;
+  resource?: { algorithm?: string; ciphertext?: string; nonce?: string; associated_data?: string; original_type?: string };
+}
+
+export function createPaymentService(deps: {
+  db: Knex;
+  clock: Clock;
+  log: Logger;
+  wechat: WechatPayClient;
+  enrolments: EnrolmentService;
+  notifyUrl: string;
+  orderExpireMinutes: number;
+}) {
+  const { db, clock, log, wechat } = deps;
+  const orders = createOrderRepository();
+  const { appid, mchid, apiV3Key } = wechat.merchant;
+
+  /** Applies what WeChat says about a payment, from a notification, a query or reconciliation. */
+  async function applyTransaction(tx: WechatTransaction, source: 'notify' | 'query'): Promise<'paid' | 'unchanged' | 'closed' | 'rejected'> {
+    const order = await orders.findByOutTradeNo(db, tx.out_trade_no);
+    if (!order) {
+      log.error({ event: 'payments.alert.unknown_order', outTradeNo: tx.out_trade_no, source }, 'payment for an order we do not have');
+      return 'rejected';
+    }
+    if (tx.appid !== appid || tx.mchid !== mchid) {
+      log.error({ event: 'payments.alert.merchant_mismatch', outTradeNo: tx.out_trade_no, source }, 'payment for another merchant or app');
+      return 'rejected';
+    }
+    if (tx.trade_state === 'SUCCESS' || tx.trade_state === 'REFUND') {
+      if (tx.amount?.total !== order.amountFen) {
+        log.error({ event: 'payments.alert.amount_mismatch', outTradeNo: order.outTradeNo, expected: order.amountFen, got: tx.amount?.total, source }, 'paid amount differs from the order');
+        return 'rejected';
+      }
+      const now = clock.now();
+      const moved = await db.transaction(async (trx) => {
+        const paidAt = tx.success_time ? new Date(tx.success_time) : now;
+        if (!(await orders.markPaid(trx, order.id, { transactionId: tx.transaction_id ?? null, payerOpenid: tx.payer?.openid ?? null, paidAt }, now))) return false;
+        await deps.enrolments.grant(trx, { userId: order.userId, courseId: order.courseId, source: 'purchase', orderId: order.id });
+        return true;
+      });
+      if (moved) log.info({ event: 'payments.paid', outTradeNo: order.outTradeNo, source }, 'order paid');
+      else log.info({ event: 'payments.duplicate', outTradeNo: order.outTradeNo, source }, 'payment already applied');
+      return moved ? 'paid' : 'unchanged';
+    }
+    if ((tx.trade_state === 'CLOSED' || tx.trade_state === 'REVOKED') && (await orders.moveStatus(db, order.id, ['pending'], 'closed', clock.now()))) {
+      return 'closed';
+    }
+    return 'unchanged';
+  }
+
+  async function applyRefund(r: WechatRefund): Promise<'settled' | 'unchanged' | 'rejected'> {
+    const refund = await orders.findRefund(db, r.out_refund_no);
+    if (!refund) {
+      log.error({ event: 'payments.alert.unknown_refund', outRefundNo: r.out_refund_no }, 'refund we did not request');
+      return 'rejected';
+    }
+    const status = r.refund_status ?? r.status;
+    const now = clock.now();
+    if (status === 'SUCCESS') {
+      const settled = await db.transaction(async (trx) => {
+        if (!(await orders.moveRefund(trx, refund.id, ['pending', 'processing'], 'succeeded', { refundId: r.refund_id ?? null, succeededAt: r.success_time ? new Date(r.success_time) : now }, now))) return false;
+        await orders.addRefunded(trx, refund.orderId, refund.amountFen, now);
+        const order = (await orders.findById(trx, refund.orderId))!;
+        if (order.refundedFen >= order.amountFen) {
+          // Fully refunded: the learner no longer owns the course. A partial refund keeps access.
+          await orders.moveStatus(trx, order.id, ['paid', 'refunding'], 'refunded', now);
+          await deps.enrolments.revoke(trx, order.userId, order.courseId);
+        } else {
+          await orders.moveStatus(trx, order.id, ['refunding'], 'paid', now);
+        }
+        return true;
+      });
+      if (settled) log.info({ event: 'payments.refund_succeeded', outRefundNo: refund.outRefundNo }, 'refund succeeded');
+      return settled ? 'settled' : 'unchanged';
+    }
+    if (status === 'CLOSED' || status === 'ABNORMAL') {
+      const moved = await db.transaction(async (trx) => {
+        if (!(await orders.moveRefund(trx, refund.id, ['pending', 'processing'], status === 'CLOSED' ? 'closed' : 'abnormal', {}, now))) return false;
+        await orders.moveStatus(trx, refund.orderId, ['refunding'], 'paid', now);
+        return true;
+      });
+      if (moved) log.warn({ event: 'payments.refund_failed', outRefundNo: refund.outRefundNo, status }, 'refund did not go through');
+      return moved ? 'settled' : 'unchanged';
+    }
+    return 'unchanged';
+  }
+
+  return {
+    applyTransaction,
+    applyRefund,
+
+    /**
+     * A pending order for the course, reused while it can still be paid, with WeChat's prepay result.
+     * JSAPI inside WeChat for a learner whose openid we know; otherwise a Native QR code (or H5).
+     */
+    async checkout(o: { userId: number; openid: string | null; inWechat: boolean; h5: boolean; clientIp: string; course: { id: number; title: string; priceFen: number; published: boolean } }): Promise<Order> {
+      if (!o.course.published) throw new NotFoundError('COURSE_NOT_FOUND', '课程不存在或已下架');
+      if (o.course.priceFen <= 0) throw new ConflictError('COURSE_IS_FREE', '这门课程免费，直接加入学习即可');
+      if (await deps.enrolments.isEnrolled(o.userId, o.course.id)) throw new ConflictError('ALREADY_OWNED', '你已经拥有这门课程');
+      const channel: Channel = o.inWechat && o.openid ? 'jsapi' : o.h5 && !o.inWechat ? 'h5' : 'native';
+      const now = clock.now();
+      // Keep at least a minute to pay; an order about to expire is not offered again.
+      const reusable = await orders.findReusable(db, o.userId, o.course.id, channel, new Date(now.getTime() + 60_000));
+      if (reusable && reusable.amountFen === o.course.priceFen && (reusable.codeUrl || reusable.prepayId || reusable.h5Url)) return reusable;
+
+      const order = await orders.insert(db, {
+        outTradeNo: newOutTradeNo(now),
+        userId: o.userId,
+        courseId: o.course.id,
+        amountFen: o.course.priceFen,
+        description: `知付课程-${o.course.title}`.slice(0, 127),
+        channel,
+        expiresAt: new Date(now.getTime() + deps.orderExpireMinutes * 60_000),
+        createdAt: now,
+      });
+      const prepay = { outTradeNo: order.outTradeNo, description: order.description, amountFen: order.amountFen, notifyUrl: deps.notifyUrl, expiresAt: order.expiresAt };
+      try {
+        if (channel === 'jsapi') await orders.setPrepay(db, order.id, await wechat.jsapi(prepay, o.openid!), now);
+        else if (channel === 'h5') await orders.setPrepay(db, order.id, await wechat.h5(prepay, o.clientIp), now);
+        else await orders.setPrepay(db, order.id, await wechat.native(prepay), now);
+      } catch (err) {
+        await orders.moveStatus(db, order.id, ['pending'], 'failed', clock.now());
+        log.error({ event: 'payments.prepay_failed', outTradeNo: order.outTradeNo, err }, 'WeChat Pay refused or did not answer');
+        throw new AppError('PAYMENT_UNAVAILABLE', '微信支付暂时不可用，请稍后再试', 502, { cause: err });
+      }
+      log.info({ event: 'payments.order_created', outTradeNo: order.outTradeNo, channel }, 'order created');
+      return (await orders.findById(db, order.id))!;
+    },
+
+    appId: appid,
+
+    async order(outTradeNo: string): Promise<Order> {
+      const order = /^[A-Za-z0-9_-]{6,32}$/.test(outTradeNo) ? await orders.findByOutTradeNo(db, outTradeNo) : null;
+      if (!order) throw new NotFoundError('ORDER_NOT_FOUND', '订单不存在');
+      return order;
+    },
+
+    /** "我已支付" and reconciliation: ask WeChat instead of waiting for a notification. */
+    async refresh(outTradeNo: string): Promise<Order> {
+      const tx = await wechat.query(outTradeNo);
+      if (tx) await applyTransaction(tx, 'query');
+      const order = (await orders.findByOutTradeNo(db, outTradeNo))!;
+      if (order.status === 'pending' && order.expiresAt <= clock.now() && (!tx || tx.trade_state === 'NOTPAY' || tx.trade_state === 'PAYERROR')) {
+        await wechat.close(outTradeNo);
+        await orders.moveStatus(db, order.id, ['pending'], 'closed', clock.now());
+        log.info({ event: 'payments.order_expired', outTradeNo }, 'expired order closed');
+      }
+      return (await orders.findByOutTradeNo(db, outTradeNo))!;
+    },
+
+    /**
+     * The webhook, strictly in order: signature (key by serial, probes refused, 300 s window) → decrypt
+     * with the tag checked → apply. Every notification is recorded; a repeat answers 204 again.
+     */
+    async handleNotification(headers: Record<string, string | undefined>, rawBody: string): Promise<NotifyResult> {
+      const receivedAt = clock.now();
+      const record = (n: { id?: string | null; eventType?: string; outcome: string; detail?: string; outTradeNo?: string | null; processed?: boolean }) =>
+        orders.recordNotification(db, {
+          notificationId: n.id ?? null,
+          eventType: n.eventType ?? '',
+          outcome: n.outcome,
+          detail: n.detail ?? '',
+          outTradeNo: n.outTradeNo ?? null,
+          receivedAt,
+          processedAt: n.processed ? clock.now() : null,
+        });
+      const verdict = verifyWechatSignature(
+        wechat.keyring,
+        { timestamp: headers['wechatpay-timestamp'], nonce: headers['wechatpay-nonce'], signature: headers['wechatpay-signature'], serial: headers['wechatpay-serial'], body: rawBody },
+        Math.floor(receivedAt.getTime() / 1000),
+      );
+      if (verdict !== 'ok') {
+        log.warn({ event: 'payments.notify.rejected', verdict }, 'notification refused');
+        await record({ outcome: `rejected_${verdict}` });
+        return { status: 401, body: { code: 'SIGN_ERROR', message: `签名验证失败：${verdict}` } };
+      }
+      let envelope: NotifyEnvelope;
+      let plaintext: string;
+      try {
+        envelope = JSON.parse(rawBody) as NotifyEnvelope;
+        const r = envelope.resource;
+        if (!r?.ciphertext || !r.nonce || r.algorithm !== 'AEAD_AES_256_GCM') throw new Error('no encrypted resource');
+        plaintext = decryptResource(apiV3Key, { nonce: r.nonce, associated_data: r.associated_data, ciphertext: r.ciphertext });
+      } catch (err) {
+        log.warn({ event: 'payments.notify.undecryptable', err: (err as Error).message }, 'notification could not be decrypted');
+        await record({ outcome: 'rejected_decrypt', detail: (err as Error).message });
+        return { status: 400, body: { code: 'FAIL', message: '通知内容无法解密' } };
+      }
+      const eventType = String(envelope.event_type ?? '');
+      const id = typeof envelope.id === 'string' ? envelope.id.slice(0, 64) : null;
+      try {
+        const payload = JSON.parse(plaintext) as Record<string, unknown>;
+        const outTradeNo = typeof payload.out_trade_no === 'string' ? payload.out_trade_no : null;
+        if (eventType.startsWith('REFUND.')) {
+          const outcome = await applyRefund(payload as unknown as WechatRefund);
+          await record({ id, eventType, outcome: `refund_${outcome}`, outTradeNo, processed: true });
+          return outcome === 'rejected' ? { status: 400, body: { code: 'FAIL', message: '退款单不存在' } } : { status: 204 };
+        }
+        if (payload.mchid !== mchid) {
+          await record({ id, eventType, outcome: 'rejected_mchid', outTradeNo, processed: true });
+          log.error({ event: 'payments.alert.merchant_mismatch', outTradeNo }, 'notification for another merchant');
+          return { status: 400, body: { code: 'FAIL', message: '商户号不匹配' } };
+        }
+        const outcome = await applyTransaction(payload as unknown as WechatTransaction, 'notify');
+        await record({ id, eventType, outcome, outTradeNo, processed: true });
+        return outcome === 'rejected' ? { status: 400, body: { code: 'FAIL', message: '订单不存在或金额不符' } } : { status: 204 };
+      } catch (err) {
+        log.error({ event: 'payments.notify.failed', err }, 'notification processing failed');
+        await record({ id, eventType, outcome: 'error', detail: (err as Error).message }).catch(() => undefined);
+        return { status: 500, body: { code: 'FAIL', message: '处理失败，请重试' } };
+      }
+    },
+
+    /** Refunds never exceed what was paid minus what is already refunded or being refunded. */
+    async refund(actorId: number, outTradeNo: string, amountFen: number, reason: string): Promise<Refund> {
+      const order = await this.order(outTradeNo);
+      if (order.status !== 'paid') throw new ConflictError('ORDER_NOT_REFUNDABLE', order.status === 'refunding' ? '这笔订单正在退款中，请等待结果' : '只有已支付的订单可以退款');
+      const open = (await orders.refundsOf(db, order.id)).filter((r) => r.status === 'pending' || r.status === 'processing').reduce((s, r) => s + r.amountFen, 0);
+      const refundable = order.amountFen - order.refundedFen - open;
+      if (!Number.isSafeInteger(amountFen) || amountFen < 1) throw new ValidationError('BAD_AMOUNT', '退款金额至少 0.01 元');
+      if (amountFen > refundable) throw new ValidationError('REFUND_TOO_LARGE', `最多可退 ${(refundable / 100).toFixed(2)} 元`);
+      const now = clock.now();
+      const refund = await db.transaction(async (trx) => {
+        if (!(await orders.moveStatus(trx, order.id, ['paid'], 'refunding', now))) throw new ConflictError('ORDER_NOT_REFUNDABLE', '订单状态已变化，请刷新后重试');
+        return orders.insertRefund(trx, { outRefundNo: newOutTradeNo(now, 'RF'), orderId: order.id, amountFen, reason, requestedBy: actorId, now });
+      });
+      try {
+        const r = await wechat.refund({ outTradeNo: order.outTradeNo, outRefundNo: refund.outRefundNo, reason, refundFen: amountFen, totalFen: order.amountFen, notifyUrl: deps.notifyUrl });
+        await orders.moveRefund(db, refund.id, ['pending'], 'processing', { refundId: r.refund_id ?? null }, clock.now());
+        if ((r.status ?? r.refund_status) !== 'PROCESSING') await applyRefund(r);
+      } catch (err) {
+        await db.transaction(async (trx) => {
+          await orders.moveRefund(trx, refund.id, ['pending'], 'closed', {}, clock.now());
+          await orders.moveStatus(trx, order.id, ['refunding'], 'paid', clock.now());
+        });
+        const message = err instanceof WechatPayError ? `微信支付拒绝了退款：${err.message}` : '微信支付暂时不可用，请稍后再试';
+        throw new AppError('REFUND_FAILED', message, 502, { cause: err });
+      }
+      log.info({ event: 'payments.refund_requested', outRefundNo: refund.outRefundNo, actorId }, 'refund requested');
+      return (await orders.findRefund(db, refund.outRefundNo))!;
+    },
+
+    async refundsOf(orderId: number): Promise<Refund[]> {
+      return orders.refundsOf(db, orderId);
+    },
+
+    async latestOrders(limit = 100): Promise<Order[]> {
+      return orders.latest(db, limit);
+    },
+
+    /** Lost notifications are normal: ask WeChat about orders and refunds left open. */
+    async reconcile(): Promise<{ orders: number; refunds: number }> {
+      const cutoff = new Date(clock.now().getTime() - 2 * 60_000);
+      const pending = await orders.pendingCreatedBefore(db, cutoff, 100);
+      for (const o of pending) {
+        try {
+          await this.refresh(o.outTradeNo);
+        } catch (err) {
+          log.warn({ event: 'payments.reconcile.order_failed', outTradeNo: o.outTradeNo, err }, 'could not reconcile order');
+        }
+      }
+      const open = await orders.openRefundsCreatedBefore(db, cutoff, 100);
+      for (const r of open) {
+        try {
+          const remote = await wechat.queryRefund(r.outRefundNo);
+          if (remote) await applyRefund(remote);
+        } catch (err) {
+          log.warn({ event: 'payments.reconcile.refund_failed', outRefundNo: r.outRefundNo, err }, 'could not reconcile refund');
+        }
+      }
+      return { orders: pending.length, refunds: open.length };
+    },
+  };
+}
+
+export type PaymentService = ReturnType<typeof createPaymentService>;

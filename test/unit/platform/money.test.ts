@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { formatFen } from '../../../src/platform/money.js';
+
+describe('formatFen', () => {
+  it.each([
+    [0, '免费'],
+    [1, '¥0.01'],
+    [10, '¥0.10'],
+    [100, '¥1.00'],
+    [19900, '¥199.00'],
+    [123450, '¥1,234.50'],
+    [100000000, '¥1,000,000.00'],
+  ])('shows %i fen as %s', (fen, shown) => {
+    expect(formatFen(fen)).toBe(shown);
+  });
+});
