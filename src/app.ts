@@ -21,7 +21,7 @@ import {
 } from './platform/http/index.js';
 import { healthRoutes } from './platform/http/health-routes.js';
 import { accountRoutes, createAccountService, createPasswordHasher, loadCurrentUser } from './modules/accounts/index.js';
-import { adminRoutes, createCoverStore, MAX_COVER_BYTES } from './modules/admin/index.js';
+import { adminRoutes, createCoverStore, MAX_COVER_BYTES, orderAdminRoutes } from './modules/admin/index.js';
 import { createAuditService } from './modules/audit/index.js';
 import { catalogRoutes, createCatalogAdminService, createCourseService } from './modules/catalog/index.js';
 import { createEnrolmentService } from './modules/enrolments/index.js';
@@ -179,6 +179,7 @@ export function buildApp(deps: AppDeps): BuiltApp {
   app.use(catalogRoutes({ courses }));
   app.use(learningRoutes({ courses, enrolments, learning }));
   app.use(paymentRoutes({ payments, courses, clock, merchantPrivateKeyPem: pay.merchant.privateKeyPem, page: pay.page }));
+  app.use(orderAdminRoutes({ payments, courses, accounts }));
   app.use(adminRoutes({ catalog: catalogAdmin, courses, enrolments, accounts, audit, covers: createCoverStore(config.uploadDir) }));
 
   app.use(notFoundHandler);
