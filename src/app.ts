@@ -10,6 +10,7 @@ import {
   KnexSessionStore,
   csrfErrorTranslator,
   csrfProtection,
+  csrfTokenForViews,
   errorHandler,
   limitRequests,
   notFoundHandler,
@@ -20,7 +21,7 @@ import {
   takeFlash,
 } from './platform/http/index.js';
 import { healthRoutes } from './platform/http/health-routes.js';
-import { accountRoutes, createAccountService, createPasswordHasher, loadCurrentUser } from './modules/accounts/index.js';
+import { accountRoutes, createAccountService, createPasswordHasher, loadCurrentUser, requireAdmin } from './modules/accounts/index.js';
 import { adminRoutes, createCoverStore, MAX_COVER_BYTES, orderAdminRoutes } from './modules/admin/index.js';
 import { createAuditService } from './modules/audit/index.js';
 import { catalogRoutes, createCatalogAdminService, createCourseService } from './modules/catalog/index.js';
@@ -156,12 +157,18 @@ export function buildApp(deps: AppDeps): BuiltApp {
 
   // Lesson bodies can be long Markdown; 1 MB is well above the 100,000-character limit.
   app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 100 }));
-  // Course forms may carry a cover image; parsed before the CSRF check so the token is in the body.
-  app.use('/admin/courses', multipartBody({ fileField: 'cover_file', maxBytes: MAX_COVER_BYTES }));
   app.use(sessionMiddleware({ store: sessionStore, secret: config.session.secret, secure: config.isProduction, maxAgeMs: config.session.maxAgeMs }));
+  app.use(csrfTokenForViews);
+  app.use(loadCurrentUser(accounts));
+  // Course forms may carry a cover image. Only an admin's upload is parsed (nobody else can make us
+  // buffer files), and before the CSRF check, so the token travels in the body like every other form.
+  const coverUpload = multipartBody({ fileField: 'cover_file', maxBytes: MAX_COVER_BYTES });
+  app.use('/admin/courses', (req, res, next) => {
+    if (!req.is('multipart/form-data')) return next();
+    requireAdmin(req, res, (err?: unknown) => (err ? next(err) : coverUpload(req, res, next)));
+  });
   app.use(csrfProtection);
   app.use(takeFlash);
-  app.use(loadCurrentUser(accounts));
   app.use((req, res, next) => {
     res.locals.currentPath = req.path;
     next();

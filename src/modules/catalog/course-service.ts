@@ -60,11 +60,14 @@ export function createCourseService(deps: { db: Knex }) {
       };
     },
 
-    /** Published courses for everyone; drafts only for admins, who preview them before publishing. */
-    async courseForViewer(slug: string, viewer: { isAdmin: boolean } | null): Promise<Course> {
-      const course = viewer?.isAdmin ? await repo.findBySlug(deps.db, slug) : await repo.findPublishedBySlug(deps.db, slug);
-      if (!course) throw new NotFoundError('COURSE_NOT_FOUND', '课程不存在或已下架');
-      return course;
+    /**
+     * Published courses for everyone; an unpublished one only for admins (previewing a draft) and for
+     * learners who own it (`owns`), who keep studying a course the creator has taken down.
+     */
+    async courseForViewer(slug: string, viewer: { isAdmin: boolean } | null, owns: (courseId: number) => Promise<boolean> = async () => false): Promise<Course> {
+      const course = await repo.findBySlug(deps.db, slug);
+      if (course && (course.status === 'published' || viewer?.isAdmin || (viewer && (await owns(course.id))))) return course;
+      throw new NotFoundError('COURSE_NOT_FOUND', '课程不存在或已下架');
     },
 
     async outline(courseId: number): Promise<LessonOutline[]> {

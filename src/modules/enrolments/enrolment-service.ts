@@ -17,13 +17,14 @@ export function createEnrolmentService(deps: { db: Knex; clock: Clock; log: Logg
 
   return {
     /**
-     * Admins see everything; drafts are for admins only; a published course's free previews are open
-     * to everyone; every other lesson needs a live entitlement.
+     * Admins see everything; a published course's free previews are open to everyone; every other
+     * lesson, in a published or a withdrawn course, needs a live entitlement.
      */
     async canAccess(viewer: Viewer | null, lesson: LessonRef): Promise<boolean> {
       if (viewer?.isAdmin) return true;
-      if (!lesson.coursePublished) return false;
-      if (lesson.isFreePreview) return true;
+      // Free previews are a published course's shop window; a course taken down keeps serving only
+      // the learners who own it.
+      if (lesson.isFreePreview && lesson.coursePublished) return true;
       if (viewer === null) return false;
       return repo.hasLive(deps.db, viewer.id, lesson.courseId);
     },

@@ -56,10 +56,11 @@ function mediaKind(url: string | null): 'audio' | 'video' | 'link' | null {
 export function learningRoutes(deps: { courses: CourseService; enrolments: EnrolmentService; learning: LearningService }): Router {
   const { courses, enrolments, learning } = deps;
   const router = Router();
+  const courseFor = (slug: string, viewer: Viewer | null) => courses.courseForViewer(slug, viewer, (courseId) => (viewer ? enrolments.isEnrolled(viewer.id, courseId) : Promise.resolve(false)));
 
   router.get('/courses/:slug', async (req, res) => {
     const viewer = viewerOf(req);
-    const course = await courses.courseForViewer(String(req.params.slug), viewer);
+    const course = await courseFor(String(req.params.slug), viewer);
     const lessons = await courses.outline(course.id);
     const [learners, enrolled] = await Promise.all([
       enrolments.learnerCounts([course.id]),
@@ -89,7 +90,7 @@ export function learningRoutes(deps: { courses: CourseService; enrolments: Enrol
 
   router.get('/courses/:slug/lessons/:lessonId', async (req, res) => {
     const viewer = viewerOf(req);
-    const course = await courses.courseForViewer(String(req.params.slug), viewer);
+    const course = await courseFor(String(req.params.slug), viewer);
     const lesson = await courses.lessonInCourse(course.id, lessonId(req.params.lessonId));
     const allowed = await enrolments.canAccess(viewer, { courseId: course.id, isFreePreview: lesson.isFreePreview, coursePublished: course.status === 'published' });
     const lessons = await courses.outline(course.id);
@@ -124,7 +125,7 @@ export function learningRoutes(deps: { courses: CourseService; enrolments: Enrol
 
   router.post('/courses/:slug/lessons/:lessonId/done', requireLogin, async (req, res) => {
     const viewer = viewerOf(req)!;
-    const course = await courses.courseForViewer(String(req.params.slug), viewer);
+    const course = await courseFor(String(req.params.slug), viewer);
     const lesson = await courses.lessonInCourse(course.id, lessonId(req.params.lessonId));
     if (!(await enrolments.canAccess(viewer, { courseId: course.id, isFreePreview: lesson.isFreePreview, coursePublished: course.status === 'published' }))) {
       throw new ConflictError('LESSON_LOCKED', '购买或加入课程后才能记录学习进度');

@@ -14,8 +14,13 @@ const { csrfSynchronisedProtection, generateToken, invalidCsrfTokenError } = csr
  * `_csrf` field. The token is generated lazily, so pages without forms never create a session.
  */
 export const csrfProtection: RequestHandler = (req, res, next) => {
-  res.locals.csrfToken = () => generateToken(req);
   csrfSynchronisedProtection(req, res, next);
+};
+
+/** Gives views `csrfToken()` as soon as there is a session, so even an error page can render forms. */
+export const csrfTokenForViews: RequestHandler = (req, res, next) => {
+  res.locals.csrfToken = () => generateToken(req);
+  next();
 };
 
 export const csrfErrorTranslator: ErrorRequestHandler = (err, _req, _res, next) => {

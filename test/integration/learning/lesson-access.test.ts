@@ -141,7 +141,16 @@ describe('pages that list lessons never carry a lesson body', () => {
 });
 
 describe('a draft course', () => {
-  it.each<Who>(['anonymous', 'learner', 'entitled'])('is not found by %s, neither its page nor its lessons', async (who) => {
+  it('stays open to a learner who owns it, as a course the creator takes down keeps serving its buyers', async () => {
+    const page = await agents.entitled.get(`/courses/${draft.slug}`);
+    const lesson = await agents.entitled.get(lessonUrl(draft.slug, draftLesson.id));
+
+    expect(page.status).toBe(200);
+    expect(lesson.status).toBe(200);
+    expect(lesson.text).toContain(DRAFT_BODY);
+  });
+
+  it.each<Who>(['anonymous', 'learner'])('is not found by %s, neither its page nor its lessons, free preview or not', async (who) => {
     const page = await agents[who].get(`/courses/${draft.slug}`);
     const lesson = await agents[who].get(lessonUrl(draft.slug, draftLesson.id));
 
