@@ -21,7 +21,7 @@ import {
   takeFlash,
 } from './platform/http/index.js';
 import { healthRoutes } from './platform/http/health-routes.js';
-import { accountRoutes, createAccountService, createPasswordHasher, loadCurrentUser, requireAdmin } from './modules/accounts/index.js';
+import { accountRoutes, accountSettingsRoutes, createAccountService, createPasswordHasher, loadCurrentUser, requireAdmin } from './modules/accounts/index.js';
 import { adminRoutes, createCoverStore, MAX_COVER_BYTES, orderAdminRoutes } from './modules/admin/index.js';
 import { createAuditService } from './modules/audit/index.js';
 import { catalogRoutes, createCatalogAdminService, createCourseService } from './modules/catalog/index.js';
@@ -30,6 +30,8 @@ import { createLearningService, learningRoutes } from './modules/learning/index.
 import { createPaymentService, createReconciler, createWechatPayClient, paymentNotifyRoutes, paymentRoutes, type PaymentPageOptions, type PaymentService } from './modules/payments/index.js';
 import { createWechatPaySandbox, loadOrCreateSandboxKeys, type WechatPaySandbox } from './modules/sandbox/wechatpay/index.js';
 import type { MerchantSettings } from './config/wechatpay-config.js';
+import { createOfficialAccountSandbox, SANDBOX_OA } from './modules/sandbox/official-account/index.js';
+import { createTokenCache, createWechatApi, isWechatBrowser, jssdkRoutes, messageRoutes, wechatOAuthRoutes } from './modules/wechat/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -49,7 +51,7 @@ export interface BuiltApp {
   jobs: { start(): void; stop(): Promise<void> };
 }
 
-const SANDBOX_APPID = 'wx8888888888888888';
+const SANDBOX_APPID = SANDBOX_OA.appid;
 const SANDBOX_MCHID = '1900000109';
 const SANDBOX_MOUNT = '/__sandbox/wechatpay';
 
@@ -111,6 +113,34 @@ function wechatPaySetup(deps: AppDeps): { merchant: MerchantSettings; sandbox: W
   };
 }
 
+const OA_SANDBOX_MOUNT = '/__sandbox/wechat';
+
+/**
+ * The Official Account: live credentials, or the sandbox account whose OAuth pages and APIs are
+ * mounted in this process and reached over HTTP (OAuth through the browser, APIs from the server).
+ */
+function officialAccountSetup(deps: AppDeps) {
+  const { config } = deps;
+  const urls = baseUrls(config);
+  if (config.officialAccount.mode === 'live') return { ...config.officialAccount, sandboxRouter: null };
+  const sandbox = createOfficialAccountSandbox({
+    db: deps.db,
+    clock: deps.clock,
+    logger: deps.logger,
+    config: { appid: SANDBOX_OA.appid, appsecret: SANDBOX_OA.appsecret, publicBaseUrl: urls.public + OA_SANDBOX_MOUNT },
+  });
+  return {
+    mode: 'sandbox' as const,
+    appid: SANDBOX_OA.appid,
+    appsecret: SANDBOX_OA.appsecret,
+    token: SANDBOX_OA.token,
+    encodingAesKey: SANDBOX_OA.encodingAesKey,
+    oauthBase: urls.public + OA_SANDBOX_MOUNT,
+    apiBase: urls.self + OA_SANDBOX_MOUNT,
+    sandboxRouter: sandbox.router,
+  };
+}
+
 /** The composition root: builds every service once and wires the routes. Never listens. */
 export function buildApp(deps: AppDeps): BuiltApp {
   const { config, db, logger, clock } = deps;
@@ -131,6 +161,11 @@ export function buildApp(deps: AppDeps): BuiltApp {
     notifyUrl: `${baseUrls(config).public}/wechatpay/notify`,
     orderExpireMinutes: config.wechatPay.orderExpireMinutes,
   });
+  const oa = officialAccountSetup(deps);
+  const wechatApi = createWechatApi({ apiBase: oa.apiBase, appid: oa.appid, appsecret: oa.appsecret, log: logger });
+  const tokens = createTokenCache({ db, clock, log: logger, api: wechatApi });
+  const publicUrl = baseUrls(config).public;
+  const oauth = wechatOAuthRoutes({ accounts, api: wechatApi, appid: oa.appid, oauthBase: oa.oauthBase, publicUrl, log: logger });
   const reconciler = createReconciler({ db, clock, log: logger, payments, intervalMs: config.wechatPay.reconcileIntervalMs });
   const sessionStore = new KnexSessionStore(db, clock, config.session.maxAgeMs);
   const cacheStatic = config.isProduction ? '7d' : 0;
@@ -150,7 +185,9 @@ export function buildApp(deps: AppDeps): BuiltApp {
   app.use(healthRoutes({ db }));
   // Raw-body routes come before every body parser, session and CSRF check.
   if (pay.sandbox) app.use(SANDBOX_MOUNT, pay.sandbox.router);
+  if (oa.sandboxRouter) app.use(OA_SANDBOX_MOUNT, oa.sandboxRouter);
   app.use(paymentNotifyRoutes({ payments }));
+  app.use(messageRoutes({ db, clock, log: logger, courses, appid: oa.appid, token: oa.token, encodingAesKey: oa.encodingAesKey, publicUrl }));
 
   // Uploaded covers are served from the upload folder, never executed: nosniff and a fixed type.
   app.use('/uploads', express.static(config.uploadDir, { maxAge: cacheStatic, index: false, dotfiles: 'deny' }));
@@ -170,6 +207,14 @@ export function buildApp(deps: AppDeps): BuiltApp {
   app.use(csrfProtection);
   app.use(takeFlash);
   app.use((req, res, next) => {
+    // WeChat login works inside WeChat, and anywhere against the sandbox.
+    res.locals.wechatLoginAvailable = oa.mode === 'sandbox' || isWechatBrowser(req);
+    // Share cards need the real JS-SDK, which only exists inside WeChat talking to WeChat.
+    res.locals.wechatJssdk = oa.mode === 'live' && isWechatBrowser(req);
+    next();
+  });
+  app.use(oauth.silentLogin);
+  app.use((req, res, next) => {
     res.locals.currentPath = req.path;
     next();
   });
@@ -179,10 +224,13 @@ export function buildApp(deps: AppDeps): BuiltApp {
   app.use(
     accountRoutes({
       accounts,
-      loginLimiter: limit('login', config.rateLimits.loginMax, 'failures', '登录失败次数过多，请 15 分钟后再试'),
+      loginLimiter: limit('login', config.rateLimits.loginMax, 'failures', `登录失败次数过多，请 ${config.rateLimits.windowMs / 60_000} 分钟后再试`),
       registerLimiter: limit('register', config.rateLimits.registerMax, 'successes', '注册过于频繁，请稍后再试'),
     }),
   );
+  app.use(oauth.router);
+  app.use(jssdkRoutes({ tokens, appid: oa.appid, publicUrl, clock }));
+  app.use(accountSettingsRoutes({ accounts }));
   app.use(catalogRoutes({ courses }));
   app.use(learningRoutes({ courses, enrolments, learning }));
   app.use(paymentRoutes({ payments, courses, clock, merchantPrivateKeyPem: pay.merchant.privateKeyPem, page: pay.page }));

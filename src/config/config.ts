@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseOfficialAccountConfig, type OfficialAccountConfig } from './wechat-config.js';
 import { parseWechatPayConfig, type WechatPayConfig } from './wechatpay-config.js';
 
 /** A SESSION_SECRET that may appear in docs or examples; production refuses to start with it. */
@@ -80,6 +81,7 @@ export interface Config {
   seedDemoData: boolean;
   uploadDir: string;
   wechatPay: WechatPayConfig;
+  officialAccount: OfficialAccountConfig;
   session: { secret: string; maxAgeMs: number };
   trustProxy: boolean | number | string;
   logLevel: string;
@@ -135,7 +137,7 @@ function withFileSecrets(env: Record<string, string | undefined>, names: string[
 /** Parses the environment once at boot; every problem is reported, one line each. */
 export function loadConfig(rawEnv: Record<string, string | undefined>, cwd = process.cwd()): Readonly<Config> {
   const problems: string[] = [];
-  const env = withFileSecrets(rawEnv, ['SESSION_SECRET', 'DATABASE_URL', 'WECHATPAY_APIV3_KEY'], problems);
+  const env = withFileSecrets(rawEnv, ['SESSION_SECRET', 'DATABASE_URL', 'WECHATPAY_APIV3_KEY', 'WECHAT_APPSECRET', 'WECHAT_ENCODING_AES_KEY'], problems);
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
@@ -159,6 +161,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, cwd = pro
     secret = DEVELOPMENT_SESSION_SECRET;
   }
   const wechatPay = parseWechatPayConfig(env, cwd, problems);
+  const officialAccount = parseOfficialAccountConfig(env, problems);
   if (isProduction && wechatPay.mode === 'sandbox' && !e.WECHATPAY_SANDBOX_IN_PRODUCTION) {
     problems.push('WECHATPAY_MCHID…: production needs real WeChat Pay merchant settings (set WECHATPAY_SANDBOX_IN_PRODUCTION=true for a demo site)');
   }
@@ -174,6 +177,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, cwd = pro
     seedDemoData: e.SEED_DEMO_DATA === 'always' || (e.SEED_DEMO_DATA === 'auto' && database.client === 'sqlite' && database.embedded),
     uploadDir: path.resolve(cwd, e.UPLOAD_DIR),
     wechatPay,
+    officialAccount,
     session: { secret, maxAgeMs: e.SESSION_MAX_AGE_HOURS * 3600_000 },
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),

@@ -43,6 +43,47 @@ export function createAccountService(deps: { db: Knex; clock: Clock; log: Logger
       return found.user;
     },
 
+    /**
+     * WeChat sign-in: the account bound to this openid; or, for a logged-in account without one, bind
+     * it; or a new learner named after the WeChat nickname. Never two accounts on one openid.
+     */
+    async signInWithWechat(w: { openid: string; unionid: string | null; nickname: string | null; avatarUrl: string | null }, loggedInUserId: number | null): Promise<{ user: User; created: boolean; bound: boolean }> {
+      const now = deps.clock.now();
+      const existing = await users.findByOpenid(deps.db, w.openid);
+      if (existing) {
+        if (loggedInUserId !== null && existing.id !== loggedInUserId) throw new ConflictError('OPENID_TAKEN', '这个微信已绑定另一个知付账号');
+        return { user: existing, created: false, bound: false };
+      }
+      if (loggedInUserId !== null) {
+        if (!(await users.bindOpenid(deps.db, loggedInUserId, w.openid, w.unionid, now))) throw new ConflictError('BIND_FAILED', '当前账号已绑定其他微信，请先解绑');
+        deps.log.info({ event: 'accounts.wechat_bound', userId: loggedInUserId }, 'WeChat bound');
+        return { user: (await users.findById(deps.db, loggedInUserId))!, created: false, bound: true };
+      }
+      const id = await users.insertWechatUser(deps.db, { openid: w.openid, unionid: w.unionid, nickname: (w.nickname || '微信用户').slice(0, 64), avatarUrl: w.avatarUrl, now });
+      // A parallel callback for the same openid won the race: use its account.
+      const user = id === null ? await users.findByOpenid(deps.db, w.openid) : await users.findById(deps.db, id);
+      if (!user) throw new ConflictError('OPENID_TAKEN', '微信登录失败，请重试');
+      if (id !== null) deps.log.info({ event: 'accounts.registered', userId: id, via: 'wechat' }, 'account created through WeChat');
+      return { user, created: id !== null, bound: false };
+    },
+
+    /** Unbinding would lock out an account that has no password; it must set one first. */
+    async unbindWechat(userId: number): Promise<void> {
+      if (!(await users.hasPassword(deps.db, userId))) throw new ConflictError('NEEDS_PASSWORD', '请先设置用户名和密码，再解绑微信，否则将无法登录');
+      await users.unbindOpenid(deps.db, userId, deps.clock.now());
+    },
+
+    async hasPassword(userId: number): Promise<boolean> {
+      return users.hasPassword(deps.db, userId);
+    },
+
+    /** For accounts created through WeChat: a username and password to log in on a desktop. */
+    async setCredentials(userId: number, form: RegisterForm): Promise<void> {
+      if (await users.usernameTaken(deps.db, form.username)) throw usernameTaken();
+      const ok = await users.setCredentials(deps.db, userId, form.username, await deps.hasher.hash(form.password), deps.clock.now());
+      if (!ok) throw usernameTaken();
+    },
+
     async findByUsername(username: string): Promise<User | null> {
       return (await users.findCredentials(deps.db, username.trim().toLowerCase()))?.user ?? null;
     },

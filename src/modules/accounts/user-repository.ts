@@ -60,6 +60,61 @@ export function createUserRepository() {
       }
     },
 
+    async findByOpenid(db: Knex, openid: string): Promise<User | null> {
+      const row = await db<UserRow>('users').where({ wechat_openid: openid }).first();
+      return row ? toUser(row) : null;
+    },
+
+    async insertWechatUser(db: Knex, u: { openid: string; unionid: string | null; nickname: string; avatarUrl: string | null; now: Date }): Promise<number | null> {
+      try {
+        const [id] = await db('users').insert({
+          username: null,
+          password_hash: null,
+          nickname: u.nickname,
+          role: 'learner',
+          wechat_openid: u.openid,
+          wechat_unionid: u.unionid,
+          avatar_url: u.avatarUrl,
+          created_at: u.now,
+          updated_at: u.now,
+        });
+        return Number(id);
+      } catch (err) {
+        if (isUniqueViolation(err)) return null;
+        throw err;
+      }
+    },
+
+    /** Binds only an account without an openid; false when it already has one or the openid is taken. */
+    async bindOpenid(db: Knex, id: number, openid: string, unionid: string | null, now: Date): Promise<boolean> {
+      try {
+        const n = await db('users').where({ id }).whereNull('wechat_openid').update({ wechat_openid: openid, wechat_unionid: unionid, updated_at: now });
+        return n > 0;
+      } catch (err) {
+        if (isUniqueViolation(err)) return false;
+        throw err;
+      }
+    },
+
+    async unbindOpenid(db: Knex, id: number, now: Date): Promise<void> {
+      await db('users').where({ id }).update({ wechat_openid: null, wechat_unionid: null, updated_at: now });
+    },
+
+    async hasPassword(db: Knex, id: number): Promise<boolean> {
+      const row = await db('users').where({ id }).whereNotNull('password_hash').whereNotNull('username').first('id');
+      return row !== undefined;
+    },
+
+    async setCredentials(db: Knex, id: number, username: string, passwordHash: string, now: Date): Promise<boolean> {
+      try {
+        await db('users').where({ id }).update({ username, password_hash: passwordHash, updated_at: now });
+        return true;
+      } catch (err) {
+        if (isUniqueViolation(err)) return false;
+        throw err;
+      }
+    },
+
     async updatePasswordHash(db: Knex, id: number, passwordHash: string, now: Date): Promise<void> {
       await db('users').where({ id }).update({ password_hash: passwordHash, updated_at: now });
     },

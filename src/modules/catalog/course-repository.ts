@@ -64,6 +64,25 @@ export function createCourseRepository() {
       return rows.map(toSummary);
     },
 
+    /** The published course whose title (first) or tags or summary contain the keyword, newest first. */
+    async searchPublished(db: Knex, keyword: string): Promise<CourseSummary | null> {
+      // '!' escapes LIKE wildcards: a backslash means different things to MySQL and SQLite.
+      const like = `%${keyword.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
+      const row = await db('courses')
+        .where({ status: 'published' })
+        .andWhere((q) => q.whereRaw("lower(title) like ? escape '!'", [like]).orWhereRaw("lower(tags) like ? escape '!'", [like]).orWhereRaw("lower(summary) like ? escape '!'", [like]))
+        .select(SUMMARY_COLUMNS)
+        .orderByRaw("case when lower(title) like ? escape '!' then 0 else 1 end", [like])
+        .orderBy('published_at', 'desc')
+        .first();
+      return row ? toSummary(row) : null;
+    },
+
+    async newestPublished(db: Knex): Promise<CourseSummary | null> {
+      const row = await db('courses').where({ status: 'published' }).select(SUMMARY_COLUMNS).orderBy('published_at', 'desc').first();
+      return row ? toSummary(row) : null;
+    },
+
     async countPublished(db: Knex, category: string | null): Promise<number> {
       return toCount(await published(db, category).count({ n: '*' }).first());
     },

@@ -92,6 +92,14 @@ export function createCourseService(deps: { db: Knex }) {
       return lessons.countByCourse(deps.db, courseIds);
     },
 
+    /** For the Official Account: "课程" means the newest course, any other word the best match or nothing. */
+    async bestMatch(text: string): Promise<CourseCard | null> {
+      const keyword = text.trim().slice(0, 30);
+      if (keyword === '') return null;
+      const found = keyword === '课程' ? await repo.newestPublished(deps.db) : await repo.searchPublished(deps.db, keyword);
+      return found ? toCard(found) : null;
+    },
+
     async byId(id: number): Promise<Course | null> {
       return repo.findById(deps.db, id);
     },

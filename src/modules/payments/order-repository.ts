@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { toDate, toDateOrNull } from '../../platform/db/index.js';
+import { insertIfAbsent, toDate, toDateOrNull } from '../../platform/db/index.js';
 import type { Channel, Order, OrderStatus, Refund, RefundStatus } from './order.js';
 
 type Row = Record<string, unknown>;
@@ -37,6 +37,9 @@ function toRefund(r: Row): Refund {
     createdAt: toDate(r.created_at),
   };
 }
+
+/** Notification outcomes that changed an order or a refund; see recordNotification. */
+const APPLIED_OUTCOMES = ['paid', 'closed', 'refund_settled'];
 
 /** States a successful payment may arrive in: WeChat's word wins over a local close or failure. */
 const PAYABLE: OrderStatus[] = ['pending', 'closed', 'failed'];
@@ -149,7 +152,12 @@ export function createOrderRepository() {
       return rows.map(toRefund);
     },
 
-    /** Recorded once per notification id; unverified ones have no trustworthy id and get none. */
+    /**
+     * Recorded once per notification id; unverified ones have no trustworthy id and get none. A repeat
+     * of a notification updates its row, except that the outcome of the copy that changed something
+     * (`paid`, `closed`, `refund_settled`) is never overwritten by a later copy's `unchanged`: whichever
+     * of several racing copies records last, the row keeps saying what happened.
+     */
     async recordNotification(db: Knex, n: { notificationId: string | null; eventType: string; outcome: string; detail: string; outTradeNo: string | null; receivedAt: Date; processedAt: Date | null }): Promise<void> {
       const row = {
         notification_id: n.notificationId,
@@ -164,7 +172,11 @@ export function createOrderRepository() {
         await db('payment_notifications').insert(row);
         return;
       }
-      await db('payment_notifications').insert(row).onConflict('notification_id').merge(['outcome', 'detail', 'processed_at']);
+      if (await insertIfAbsent(db, 'payment_notifications', row, ['notification_id'])) return;
+      await db('payment_notifications')
+        .where({ notification_id: n.notificationId })
+        .whereNotIn('outcome', APPLIED_OUTCOMES)
+        .update({ outcome: row.outcome, detail: row.detail, processed_at: row.processed_at });
     },
   };
 }

@@ -1,7 +1,7 @@
 import express, { Router, type Request } from 'express';
 import QRCode from 'qrcode';
 import type { Clock } from '../../platform/clock.js';
-import { ConflictError, ForbiddenError } from '../../platform/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../platform/errors.js';
 import { formValues } from '../../platform/http/index.js';
 import { formatFen } from '../../platform/money.js';
 import { requireLogin } from '../accounts/index.js';
@@ -67,7 +67,7 @@ export function paymentRoutes(deps: { payments: PaymentService; courses: CourseS
   router.post('/orders', requireLogin, async (req, res) => {
     const { course_id } = formValues(req.body, ['course_id']);
     const course = /^\d{1,9}$/.test(course_id ?? '') ? await courses.byId(Number(course_id)) : null;
-    if (!course) throw new ConflictError('COURSE_NOT_FOUND', '课程不存在或已下架');
+    if (!course) throw new NotFoundError('COURSE_NOT_FOUND', '课程不存在或已下架');
     try {
       const order = await payments.checkout({
         userId: req.currentUser!.id,

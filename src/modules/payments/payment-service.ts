@@ -16,6 +16,11 @@ export function newOutTradeNo(now: Date, prefix = 'ZF'): string {
   return `${prefix}${stamp}${rand}`.toUpperCase();
 }
 
+/** A definite no from WeChat (a verified 4xx): the refund was not taken and may be closed. */
+function refusedByWechat(err: unknown): boolean {
+  return err instanceof WechatPayError && err.status >= 400 && err.status < 500 && err.code !== 'RESPONSE_NOT_VERIFIED';
+}
+
 export interface NotifyResult {
   status: 204 | 400 | 401 | 500;
   body?: { code: string; message: string };
@@ -73,6 +78,17 @@ export function createPaymentService(deps: {
     return 'unchanged';
   }
 
+  /** A refund WeChat refused or never received: closed, and the order refundable again. */
+  async function abandonRefund(refund: Refund): Promise<void> {
+    const now = clock.now();
+    const closed = await db.transaction(async (trx) => {
+      if (!(await orders.moveRefund(trx, refund.id, ['pending'], 'closed', {}, now))) return false;
+      await orders.moveStatus(trx, refund.orderId, ['refunding'], 'paid', now);
+      return true;
+    });
+    if (closed) log.warn({ event: 'payments.refund_abandoned', outRefundNo: refund.outRefundNo }, 'refund closed without reaching WeChat');
+  }
+
   async function applyRefund(r: WechatRefund): Promise<'settled' | 'unchanged' | 'rejected'> {
     const refund = await orders.findRefund(db, r.out_refund_no);
     if (!refund) {
@@ -107,6 +123,8 @@ export function createPaymentService(deps: {
       if (moved) log.warn({ event: 'payments.refund_failed', outRefundNo: refund.outRefundNo, status }, 'refund did not go through');
       return moved ? 'settled' : 'unchanged';
     }
+    // PROCESSING: WeChat has it (our copy may still be pending if its answer was lost).
+    await orders.moveRefund(db, refund.id, ['pending'], 'processing', { refundId: r.refund_id ?? null }, now);
     return 'unchanged';
   }
 
@@ -166,7 +184,9 @@ export function createPaymentService(deps: {
       if (tx) await applyTransaction(tx, 'query');
       const order = (await orders.findByOutTradeNo(db, outTradeNo))!;
       if (order.status === 'pending' && order.expiresAt <= clock.now() && (!tx || tx.trade_state === 'NOTPAY' || tx.trade_state === 'PAYERROR')) {
-        await wechat.close(outTradeNo);
+        // An order WeChat never heard of (the process stopped before the prepay call) has nothing to
+        // close there, and closing it would fail with 404 on every reconciliation pass.
+        if (tx) await wechat.close(outTradeNo);
         await orders.moveStatus(db, order.id, ['pending'], 'closed', clock.now());
         log.info({ event: 'payments.order_expired', outTradeNo }, 'expired order closed');
       }
@@ -254,12 +274,15 @@ export function createPaymentService(deps: {
         await orders.moveRefund(db, refund.id, ['pending'], 'processing', { refundId: r.refund_id ?? null }, clock.now());
         if ((r.status ?? r.refund_status) !== 'PROCESSING') await applyRefund(r);
       } catch (err) {
-        await db.transaction(async (trx) => {
-          await orders.moveRefund(trx, refund.id, ['pending'], 'closed', {}, clock.now());
-          await orders.moveStatus(trx, order.id, ['refunding'], 'paid', clock.now());
-        });
-        const message = err instanceof WechatPayError ? `微信支付拒绝了退款：${err.message}` : '微信支付暂时不可用，请稍后再试';
-        throw new AppError('REFUND_FAILED', message, 502, { cause: err });
+        if (!refusedByWechat(err)) {
+          // No answer, a 5xx or an unverifiable one: WeChat may have taken the refund. Closing it here
+          // would make its REFUND.SUCCESS a no-op and the money would leave unrecorded; the
+          // notification or reconciliation (which closes it if WeChat never heard of it) settles it.
+          log.error({ event: 'payments.refund_outcome_unknown', outRefundNo: refund.outRefundNo, err }, 'refund sent, answer lost');
+          throw new AppError('REFUND_OUTCOME_UNKNOWN', '退款请求已发出，但未收到微信支付的答复；系统会自动核对结果，请勿重复退款', 502, { cause: err });
+        }
+        await abandonRefund(refund);
+        throw new AppError('REFUND_FAILED', `微信支付拒绝了退款：${(err as WechatPayError).message}`, 502, { cause: err });
       }
       log.info({ event: 'payments.refund_requested', outRefundNo: refund.outRefundNo, actorId }, 'refund requested');
       return (await orders.findRefund(db, refund.outRefundNo))!;
@@ -289,6 +312,8 @@ export function createPaymentService(deps: {
         try {
           const remote = await wechat.queryRefund(r.outRefundNo);
           if (remote) await applyRefund(remote);
+          // Still pending and unknown to WeChat two minutes on: the request never reached it.
+          else if (r.status === 'pending') await abandonRefund(r);
         } catch (err) {
           log.warn({ event: 'payments.reconcile.refund_failed', outRefundNo: r.outRefundNo, err }, 'could not reconcile refund');
         }

@@ -66,6 +66,17 @@ function rfc3339China(d: Date): string {
 }
 
 /**
+ * WeChat refuses a time_expire less than a minute after it receives the order, and RFC 3339 carries whole
+ * seconds: the order's own expiry, rounded up to the second and kept a little over a minute ahead so a
+ * one-minute order is not refused for the milliseconds cut off or the trip to WeChat. WeChat may then
+ * take a payment a few seconds after the local expiry; a late payment is still applied.
+ */
+function timeExpire(expiresAt: Date, now: Date): Date {
+  const ms = Math.max(expiresAt.getTime(), now.getTime() + 65_000);
+  return new Date(Math.ceil(ms / 1000) * 1000);
+}
+
+/**
  * wechatpay-node-v3 builds and signs each request; our transport sends it to `apiBase` (WeChat or the
  * sandbox), verifies the signature of every response before the library sees it, and turns error
  * bodies into WechatPayError.
@@ -163,7 +174,7 @@ export function createWechatPayClient(deps: { merchant: MerchantSettings; clock:
   const base = (o: PrepayOrder) => ({
     description: o.description,
     out_trade_no: o.outTradeNo,
-    time_expire: rfc3339China(o.expiresAt),
+    time_expire: rfc3339China(timeExpire(o.expiresAt, deps.clock.now())),
     notify_url: o.notifyUrl,
     amount: { total: o.amountFen, currency: 'CNY' },
   });

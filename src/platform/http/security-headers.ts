@@ -11,7 +11,8 @@ export function securityHeaders(opts: { upgradeInsecure: boolean }): RequestHand
       useDefaults: false,
       directives: {
         defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
+        // WeChat's JS-SDK (share cards) is loaded from its own host, inside WeChat only.
+        scriptSrc: ["'self'", 'https://res.wx.qq.com'],
         styleSrc: ["'self'"],
         imgSrc: ["'self'", 'data:', 'https:'],
         fontSrc: ["'self'", 'data:'],
