@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
-import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors.js';
-import { fieldErrors, formValues, setFlash } from '../../platform/http/index.js';
+import { ConflictError, ValidationError } from '../../platform/errors.js';
+import { fieldErrors, formValues, idParam, setFlash } from '../../platform/http/index.js';
 import { formatFen } from '../../platform/money.js';
 import { requireAdmin, type AccountService } from '../accounts/index.js';
 import type { AuditService } from '../audit/index.js';
@@ -26,11 +26,7 @@ import type { CoverStore } from './cover-store.js';
 
 const SOURCE_LABELS: Record<string, string> = { free: '免费加入', purchase: '购买', admin_grant: '管理员授予' };
 
-function id(raw: unknown): number {
-  const n = typeof raw === 'string' && /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(n)) throw new NotFoundError();
-  return n;
-}
+const id = (raw: unknown) => idParam(raw);
 
 function courseValues(c: Course): Record<string, string> {
   return {

@@ -4,15 +4,10 @@ import { formValues, setFlash } from '../../platform/http/index.js';
 import { formatFen } from '../../platform/money.js';
 import { requireAdmin, type AccountService } from '../accounts/index.js';
 import { yuanToFen, type CourseService } from '../catalog/index.js';
-import type { Order, PaymentService } from '../payments/index.js';
+import { ORDER_STATUS_LABELS, type Order, type PaymentService } from '../payments/index.js';
 
 const STATUS_LABELS: Record<string, string> = {
-  pending: '待支付',
-  paid: '已支付',
-  closed: '已关闭',
-  failed: '下单失败',
-  refunding: '退款中',
-  refunded: '已退款',
+  ...ORDER_STATUS_LABELS,
   processing: '处理中',
   succeeded: '退款成功',
   abnormal: '退款异常',

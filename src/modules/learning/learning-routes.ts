@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { ConflictError, NotFoundError } from '../../platform/errors.js';
-import { setFlash } from '../../platform/http/index.js';
+import { idParam, setFlash } from '../../platform/http/index.js';
 import { formatFen } from '../../platform/money.js';
 import { requireLogin } from '../accounts/index.js';
 import { coverFor, renderMarkdown, type Course, type CourseService, type LessonOutline, categoryLabel, difficultyLabel, formatDuration } from '../catalog/index.js';
@@ -11,11 +11,7 @@ function viewerOf(req: Request): Viewer | null {
   return req.currentUser ? { id: req.currentUser.id, isAdmin: req.currentUser.isAdmin } : null;
 }
 
-function lessonId(raw: unknown): number {
-  const n = typeof raw === 'string' && /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(n)) throw new NotFoundError('LESSON_NOT_FOUND', '课时不存在');
-  return n;
-}
+const lessonId = (raw: unknown) => idParam(raw, () => new NotFoundError('LESSON_NOT_FOUND', '课时不存在'));
 
 function courseView(c: Course) {
   return {

@@ -3,6 +3,6 @@
 export { createPaymentService, newOutTradeNo, type PaymentService } from './payment-service.js';
 export { createWechatPayClient, WechatPayError, type WechatPayClient } from './wechatpay-client.js';
 export { createReconciler, type Reconciler } from './reconciler.js';
-export { paymentRoutes, paymentNotifyRoutes, type PaymentPageOptions } from './payment-routes.js';
+export { paymentRoutes, paymentNotifyRoutes, ORDER_STATUS_LABELS, type PaymentPageOptions } from './payment-routes.js';
 export { decryptResource, verifyWechatSignature, jsapiPayParams, WechatPayKeyring } from './wechatpay-crypto.js';
 export type { Order, OrderStatus, Refund } from './order.js';

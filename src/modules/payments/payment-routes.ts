@@ -10,7 +10,7 @@ import type { Order } from './order.js';
 import type { PaymentService } from './payment-service.js';
 import { jsapiPayParams } from './wechatpay-crypto.js';
 
-const STATUS_LABELS: Record<Order['status'], string> = {
+export const ORDER_STATUS_LABELS: Record<Order['status'], string> = {
   pending: '待支付',
   paid: '已支付',
   closed: '已关闭',
@@ -100,7 +100,7 @@ export function paymentRoutes(deps: { payments: PaymentService; courses: CourseS
         outTradeNo: order.outTradeNo,
         amount: formatFen(order.amountFen),
         status: order.status,
-        statusLabel: pending || order.status !== 'pending' ? STATUS_LABELS[order.status] : '已过期',
+        statusLabel: pending || order.status !== 'pending' ? ORDER_STATUS_LABELS[order.status] : '已过期',
         channel: order.channel,
         expiresAt: order.expiresAt.toISOString(),
         pending,

@@ -2,7 +2,7 @@ export { KnexSessionStore } from './session-store.js';
 export { sessionMiddleware, SESSION_COOKIE, type FlashMessage } from './session.js';
 export { setFlash, takeFlash } from './flash.js';
 export { csrfProtection, csrfTokenForViews, csrfErrorTranslator } from './csrf.js';
-export { fieldErrors, formValues, safeReturnPath } from './validation.js';
+export { fieldErrors, formValues, idParam, safeReturnPath } from './validation.js';
 export { limitRequests, KnexRateLimitStore } from './rate-limit.js';
 export { errorHandler, notFoundHandler } from './error-handler.js';
 export { securityHeaders } from './security-headers.js';

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { NotFoundError } from '../errors.js';
 
 /** The first message for each field, keyed by field name, for re-rendering a form. */
 export function fieldErrors(error: z.ZodError): Record<string, string> {
@@ -28,4 +29,11 @@ export function safeReturnPath(value: unknown, fallback = '/'): string {
   // eslint-disable-next-line no-control-regex -- control characters are exactly what we refuse
   if (/[\u0000-\u001f]/.test(value)) return fallback;
   return value;
+}
+
+/** A numeric id from the URL; anything else is a page that does not exist. */
+export function idParam(raw: unknown, notFound: () => NotFoundError = () => new NotFoundError()): number {
+  const n = typeof raw === 'string' && /^\d{1,9}$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n)) throw notFound();
+  return n;
 }
