@@ -16,6 +16,7 @@ import {
   notFoundHandler,
   requestLogger,
   securityHeaders,
+  SESSION_COOKIE,
   sessionMiddleware,
   multipartBody,
   takeFlash,
@@ -114,6 +115,8 @@ function wechatPaySetup(deps: AppDeps): { merchant: MerchantSettings; sandbox: W
 }
 
 const OA_SANDBOX_MOUNT = '/__sandbox/wechat';
+/** The course list and course pages. */
+const SESSIONLESS_PAGES = [/^\/$/, /^\/courses\/[^/]+\/?$/];
 
 /**
  * The Official Account: live credentials, or the sandbox account whose OAuth pages and APIs are
@@ -145,9 +148,9 @@ function officialAccountSetup(deps: AppDeps) {
 export function buildApp(deps: AppDeps): BuiltApp {
   const { config, db, logger, clock } = deps;
   const accounts = createAccountService({ db, clock, log: logger, hasher: createPasswordHasher(config.argon2) });
-  const courses = createCourseService({ db });
+  const courses = createCourseService({ db, clock, listCacheMs: config.catalogCacheMs });
   const audit = createAuditService({ db, clock });
-  const catalogAdmin = createCatalogAdminService({ db, clock, audit });
+  const catalogAdmin = createCatalogAdminService({ db, clock, audit, onChange: () => courses.clearListCache() });
   const enrolments = createEnrolmentService({ db, clock, log: logger, audit });
   const learning = createLearningService({ db, clock });
   const pay = wechatPaySetup(deps);
@@ -194,7 +197,14 @@ export function buildApp(deps: AppDeps): BuiltApp {
 
   // Lesson bodies can be long Markdown; 1 MB is well above the 100,000-character limit.
   app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 100 }));
-  app.use(sessionMiddleware({ store: sessionStore, secret: config.session.secret, secure: config.isProduction, maxAgeMs: config.session.maxAgeMs }));
+  const session = sessionMiddleware({ store: sessionStore, secret: config.session.secret, secure: config.isProduction, maxAgeMs: config.session.maxAgeMs });
+  // The most visited pages, seen by a visitor without a session, have nothing to keep in one: skip
+  // the session machinery entirely there (these pages render no form for anonymous visitors).
+  app.use((req, res, next) => {
+    const anonymousRead = (req.method === 'GET' || req.method === 'HEAD') && !(req.headers.cookie ?? '').includes(`${SESSION_COOKIE}=`);
+    if (anonymousRead && SESSIONLESS_PAGES.some((r) => r.test(req.path))) return next();
+    session(req, res, next);
+  });
   app.use(csrfTokenForViews);
   app.use(loadCurrentUser(accounts));
   // Course forms may carry a cover image. Only an admin's upload is parsed (nobody else can make us
@@ -211,13 +221,13 @@ export function buildApp(deps: AppDeps): BuiltApp {
     res.locals.wechatLoginAvailable = oa.mode === 'sandbox' || isWechatBrowser(req);
     // Share cards need the real JS-SDK, which only exists inside WeChat talking to WeChat.
     res.locals.wechatJssdk = oa.mode === 'live' && isWechatBrowser(req);
-    next();
-  });
-  app.use(oauth.silentLogin);
-  app.use((req, res, next) => {
     res.locals.currentPath = req.path;
     next();
   });
+  app.use(oauth.silentLogin);
+
+  // The public catalogue first: it serves most requests and needs none of the routers below.
+  app.use(catalogRoutes({ courses }));
 
   const limit = (name: string, max: number, count: 'failures' | 'successes', message: string) =>
     limitRequests({ db, clock, name, max, windowMs: config.rateLimits.windowMs, count, message });
@@ -231,7 +241,6 @@ export function buildApp(deps: AppDeps): BuiltApp {
   app.use(oauth.router);
   app.use(jssdkRoutes({ tokens, appid: oa.appid, publicUrl, clock }));
   app.use(accountSettingsRoutes({ accounts }));
-  app.use(catalogRoutes({ courses }));
   app.use(learningRoutes({ courses, enrolments, learning }));
   app.use(paymentRoutes({ payments, courses, clock, merchantPrivateKeyPem: pay.merchant.privateKeyPem, page: pay.page }));
   app.use(orderAdminRoutes({ payments, courses, accounts }));

@@ -55,6 +55,7 @@ const EnvSchema = z.object({
   WECHATPAY_SANDBOX_IN_PRODUCTION: flag,
   SEED_DEMO_DATA: z.enum(['auto', 'always', 'never']).default('auto'),
   UPLOAD_DIR: z.string().default('data/uploads'),
+  CATALOG_CACHE_SECONDS: z.string().regex(/^\d{1,4}$/, 'must be a whole number of seconds').default('5').transform(Number),
   SESSION_SECRET: z.string().optional(),
   SESSION_MAX_AGE_HOURS: positiveInt(24 * 14),
   TRUST_PROXY: z.string().default(''),
@@ -80,6 +81,7 @@ export interface Config {
   database: DatabaseConfig;
   seedDemoData: boolean;
   uploadDir: string;
+  catalogCacheMs: number;
   wechatPay: WechatPayConfig;
   officialAccount: OfficialAccountConfig;
   session: { secret: string; maxAgeMs: number };
@@ -176,6 +178,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, cwd = pro
     database,
     seedDemoData: e.SEED_DEMO_DATA === 'always' || (e.SEED_DEMO_DATA === 'auto' && database.client === 'sqlite' && database.embedded),
     uploadDir: path.resolve(cwd, e.UPLOAD_DIR),
+    catalogCacheMs: e.CATALOG_CACHE_SECONDS * 1000,
     wechatPay,
     officialAccount,
     session: { secret, maxAgeMs: e.SESSION_MAX_AGE_HOURS * 3600_000 },

@@ -26,6 +26,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     DATABASE_URL: testDb.url,
     // One generated sandbox merchant for every test file: key generation is slow and the keys are fake.
     SANDBOX_DIR: path.join(os.tmpdir(), 'zhifu-test-sandbox-keys'),
+    // Tests change courses behind the app's back (factories write the database directly).
+    CATALOG_CACHE_SECONDS: '0',
     LOGIN_RATE_LIMIT: '1000',
     REGISTER_RATE_LIMIT: '1000',
     ...env,

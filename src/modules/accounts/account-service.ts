@@ -80,8 +80,9 @@ export function createAccountService(deps: { db: Knex; clock: Clock; log: Logger
     /** For accounts created through WeChat: a username and password to log in on a desktop. */
     async setCredentials(userId: number, form: RegisterForm): Promise<void> {
       if (await users.usernameTaken(deps.db, form.username)) throw usernameTaken();
-      const ok = await users.setCredentials(deps.db, userId, form.username, await deps.hasher.hash(form.password), deps.clock.now());
-      if (!ok) throw usernameTaken();
+      const outcome = await users.setCredentials(deps.db, userId, form.username, await deps.hasher.hash(form.password), deps.clock.now());
+      if (outcome === 'taken') throw usernameTaken();
+      if (outcome === 'has-password') throw new ConflictError('HAS_PASSWORD', '这个账号已经设置过用户名和密码');
     },
 
     async findByUsername(username: string): Promise<User | null> {

@@ -31,7 +31,7 @@ export function accountSettingsRoutes(deps: { accounts: AccountService }): Route
     try {
       await deps.accounts.setCredentials(me.id, parsed.data);
     } catch (err) {
-      if (err instanceof ConflictError) return render(req, res, 422, values, { username: err.message });
+      if (err instanceof ConflictError && err.code === 'USERNAME_TAKEN') return render(req, res, 422, values, { username: err.message });
       throw err;
     }
     setFlash(req, 'success', '已设置用户名和密码，可以在电脑上登录了');

@@ -105,12 +105,13 @@ export function createUserRepository() {
       return row !== undefined;
     },
 
-    async setCredentials(db: Knex, id: number, username: string, passwordHash: string, now: Date): Promise<boolean> {
+    /** Only on an account without a password yet, so two racing forms cannot both set one. */
+    async setCredentials(db: Knex, id: number, username: string, passwordHash: string, now: Date): Promise<'set' | 'taken' | 'has-password'> {
       try {
-        await db('users').where({ id }).update({ username, password_hash: passwordHash, updated_at: now });
-        return true;
+        const n = await db('users').where({ id }).whereNull('password_hash').update({ username, password_hash: passwordHash, updated_at: now });
+        return n > 0 ? 'set' : 'has-password';
       } catch (err) {
-        if (isUniqueViolation(err)) return false;
+        if (isUniqueViolation(err)) return 'taken';
         throw err;
       }
     },

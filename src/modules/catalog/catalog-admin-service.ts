@@ -20,7 +20,7 @@ function lessonInput(f: LessonForm): LessonInput {
 }
 
 /** Creator-side changes to courses and lessons; each one is audited in its own transaction. */
-export function createCatalogAdminService(deps: { db: Knex; clock: Clock; audit: AuditService }) {
+export function createCatalogAdminService(deps: { db: Knex; clock: Clock; audit: AuditService; onChange: () => void }) {
   const courses = createCourseRepository();
   const lessons = createLessonRepository();
   const slugTaken = () => new ConflictError('SLUG_TAKEN', '这个链接名已被其他课程使用');
@@ -46,7 +46,7 @@ export function createCatalogAdminService(deps: { db: Knex; clock: Clock; audit:
         const id = await courses.insert(trx, input, deps.clock.now());
         await deps.audit.record(trx, { actorUserId: actorId, action: 'course.create', entityType: 'course', entityId: id, summary: { after: courseSummary(input) } });
         return courseOrThrow(trx, id);
-      });
+      }).finally(deps.onChange);
     },
 
     async updateCourse(actorId: number, id: number, f: CourseForm): Promise<Course> {
@@ -58,7 +58,7 @@ export function createCatalogAdminService(deps: { db: Knex; clock: Clock; audit:
         await courses.update(trx, id, input, deps.clock.now());
         await deps.audit.record(trx, { actorUserId: actorId, action: 'course.update', entityType: 'course', entityId: id, summary: { before: courseSummary(before), after: courseSummary(input) } });
         return courseOrThrow(trx, id);
-      });
+      }).finally(deps.onChange);
     },
 
     async setPublished(actorId: number, id: number, publish: boolean): Promise<Course> {
@@ -69,7 +69,7 @@ export function createCatalogAdminService(deps: { db: Knex; clock: Clock; audit:
           await deps.audit.record(trx, { actorUserId: actorId, action: publish ? 'course.publish' : 'course.unpublish', entityType: 'course', entityId: id, summary: { before: { status: before.status }, after: { status } } });
         }
         return courseOrThrow(trx, id);
-      });
+      }).finally(deps.onChange);
     },
 
     async course(id: number): Promise<Course> {

@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
+import type { Clock } from '../../platform/clock.js';
 import { NotFoundError } from '../../platform/errors.js';
+import { createTtlCache } from '../../platform/ttl-cache.js';
 import { formatFen } from '../../platform/money.js';
 import { categoryLabel, difficultyLabel, isCategory } from './categories.js';
 import type { Course, CourseSummary } from './course.js';
@@ -40,20 +42,26 @@ export function toCard(c: CourseSummary): CourseCard {
   };
 }
 
-export function createCourseService(deps: { db: Knex }) {
+export function createCourseService(deps: { db: Knex; clock: Clock; listCacheMs: number }) {
   const repo = createCourseRepository();
   const lessons = createLessonRepository();
+  // The home page is the busiest page and the same for every visitor: a few seconds of staleness
+  // saves two queries per view.
+  const listCache = createTtlCache<{ courses: CourseCard[]; total: number }>({ ttlMs: deps.listCacheMs, maxEntries: 200, clock: deps.clock });
 
   return {
     /** A page of the public list; `page` past the end gives an empty page that still knows the total. */
     async listPublished(opts: { category: string | null; page: number }) {
       if (opts.category !== null && !isCategory(opts.category)) throw new NotFoundError('CATEGORY_NOT_FOUND', '没有这个课程分类');
-      const [total, courses] = await Promise.all([
-        repo.countPublished(deps.db, opts.category),
-        repo.listPublished(deps.db, { category: opts.category, limit: PAGE_SIZE, offset: (opts.page - 1) * PAGE_SIZE }),
-      ]);
+      const { courses, total } = await listCache.get(`${opts.category ?? ''}:${opts.page}`, async () => {
+        const [count, rows] = await Promise.all([
+          repo.countPublished(deps.db, opts.category),
+          repo.listPublished(deps.db, { category: opts.category, limit: PAGE_SIZE, offset: (opts.page - 1) * PAGE_SIZE }),
+        ]);
+        return { courses: rows.map(toCard), total: count };
+      });
       return {
-        courses: courses.map(toCard),
+        courses,
         total,
         page: opts.page,
         totalPages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
@@ -98,6 +106,11 @@ export function createCourseService(deps: { db: Knex }) {
       if (keyword === '') return null;
       const found = keyword === '课程' ? await repo.newestPublished(deps.db) : await repo.searchPublished(deps.db, keyword);
       return found ? toCard(found) : null;
+    },
+
+    /** After a change in this process, its own visitors see it at once. */
+    clearListCache(): void {
+      listCache.clear();
     },
 
     async byId(id: number): Promise<Course | null> {

@@ -59,6 +59,7 @@ export function createTokenCache(deps: { db: Knex; clock: Clock; log: Logger; ap
           const again = await read(name);
           if (again && fresh(again) && again.value !== rejected) return again.value;
           const { value, expiresIn } = await fetch();
+          if (typeof value !== 'string' || value === '' || !(expiresIn > 0)) throw new WechatApiError(-2, `WeChat answered without a ${name}`);
           const now = deps.clock.now();
           const row = { name, value, expires_at: new Date(now.getTime() + expiresIn * 1000), updated_at: now };
           await deps.db('wechat_tokens').insert(row).onConflict('name').merge(['value', 'expires_at', 'updated_at']);

@@ -45,6 +45,9 @@ export function createWechatApi(deps: { apiBase: string; appid: string; appsecre
     }
     const data = (await res.json().catch(() => ({ errcode: -2, errmsg: `HTTP ${res.status} without JSON` }))) as { errcode?: number; errmsg?: string } & T;
     if (typeof data.errcode === 'number' && data.errcode !== 0) throw new WechatApiError(data.errcode, data.errmsg ?? '');
+    // WeChat answers errors with HTTP 200 and an errcode; anything else (a proxy's 502 page, a gateway's
+    // `{}`) is not an answer, and must not be cached as a token.
+    if (!res.ok) throw new WechatApiError(-2, `HTTP ${res.status}`);
     return data;
   }
   const q = (params: Record<string, string>) => new URLSearchParams(params).toString();

@@ -14,14 +14,12 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/**
- * A page that records console errors, uncaught exceptions and CSP violations, so a journey can
- * assert that none happened.
- */
-export async function openPage(browser: Browser, opts: { viewport?: { width: number; height: number }; userAgent?: string } = {}) {
-  const context: BrowserContext = await browser.newContext({ viewport: opts.viewport ?? PHONE, userAgent: opts.userAgent, locale: 'zh-CN' });
-  const page: Page = await context.newPage();
-  const problems: string[] = [];
+const watched = new WeakSet<Page>();
+
+/** Records console errors, uncaught exceptions and CSP violations of one page into `problems`. */
+function watchPage(page: Page, problems: string[]): void {
+  if (watched.has(page)) return;
+  watched.add(page);
   // A page we navigated to may answer 4xx on purpose (a locked lesson is a 403 page); Chromium logs
   // that as a failed resource. Failed sub-resources (scripts, styles, images) still count.
   const documents = new Set<string>();
@@ -34,13 +32,36 @@ export async function openPage(browser: Browser, opts: { viewport?: { width: num
     problems.push(`console: ${msg.text()} (${msg.location().url})`);
   });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-  await page.addInitScript(() => {
+}
+
+/**
+ * A page that records console errors, uncaught exceptions and CSP violations, so a journey can
+ * assert that none happened. Every page of the context is watched, popups (a `target=_blank` link)
+ * and `context.newPage()` included, into the same `problems` list.
+ *
+ * `bypassCSP` is for the accessibility test only, which injects axe-core as an inline script.
+ */
+export async function openPage(
+  browser: Browser,
+  opts: { viewport?: { width: number; height: number }; userAgent?: string; bypassCSP?: boolean } = {},
+) {
+  const context: BrowserContext = await browser.newContext({
+    viewport: opts.viewport ?? PHONE,
+    userAgent: opts.userAgent,
+    locale: 'zh-CN',
+    bypassCSP: opts.bypassCSP ?? false,
+  });
+  const problems: string[] = [];
+  await context.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => {
       // Runs inside the page: the console is how a violation reaches the problems list above.
       // eslint-disable-next-line no-console
       console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
     });
   });
+  context.on('page', (p) => watchPage(p, problems));
+  const page: Page = await context.newPage();
+  watchPage(page, problems);
   return { context, page, problems };
 }
 
@@ -49,4 +70,9 @@ const SHOTS = path.resolve('test-results/screenshots');
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+/** How many CSS pixels the page is wider than the viewport (0 when nothing sticks out sideways). */
+export async function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => Math.max(0, document.documentElement.scrollWidth - window.innerWidth));
 }

@@ -123,21 +123,22 @@ describe('the WeChat Pay notify webhook', () => {
 
   const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
 
-  const refusedBeforeDecryption: Array<[string, (o: OrderRow) => SignedNotification]> = [
-    ['signed with another key', (o) => notification(keys, paidTransaction(o), { signingKeyPem: otherKey })],
-    ['signed with the merchant key instead of WeChat Pay’s', (o) => notification(keys, paidTransaction(o), { signingKeyPem: keys.merchant.privateKeyPem })],
-    ['whose signature is not base64 of anything', (o) => notification(keys, paidTransaction(o), { signature: 'bm90IGEgc2lnbmF0dXJl' })],
-    ['a WECHATPAY/SIGNTEST/ probe', (o) => notification(keys, paidTransaction(o), { signature: `WECHATPAY/SIGNTEST/${randomBytes(48).toString('base64')}` })],
-    ['300 s old', (o) => notification(keys, paidTransaction(o), { timestamp: nowSeconds() - 300 })],
-    ['300 s in the future', (o) => notification(keys, paidTransaction(o), { timestamp: nowSeconds() + 300 })],
-    ['with an unknown Wechatpay-Serial', (o) => notification(keys, paidTransaction(o), { serial: 'PUB_KEY_ID_0114232134912410000000000000000' })],
-    ['with a platform certificate serial we were never given', (o) => notification(keys, paidTransaction(o), { serial: '5DEA10EF55877E3CF6C33255C2E7DEFFF7E427EC' })],
+  const refusedBeforeDecryption: Array<[string, (o: OrderRow) => SignedNotification, string]> = [
+    ['signed with another key', (o) => notification(keys, paidTransaction(o), { signingKeyPem: otherKey }), 'rejected_bad_signature'],
+    ['signed with the merchant key instead of WeChat Pay’s', (o) => notification(keys, paidTransaction(o), { signingKeyPem: keys.merchant.privateKeyPem }), 'rejected_bad_signature'],
+    ['whose signature is not base64 of anything', (o) => notification(keys, paidTransaction(o), { signature: 'bm90IGEgc2lnbmF0dXJl' }), 'rejected_bad_signature'],
+    ['a WECHATPAY/SIGNTEST/ probe', (o) => notification(keys, paidTransaction(o), { signature: `WECHATPAY/SIGNTEST/${randomBytes(48).toString('base64')}` }), 'rejected_probe'],
+    ['300 s old', (o) => notification(keys, paidTransaction(o), { timestamp: nowSeconds() - 300 }), 'rejected_stale_timestamp'],
+    ['300 s in the future', (o) => notification(keys, paidTransaction(o), { timestamp: nowSeconds() + 300 }), 'rejected_stale_timestamp'],
+    ['with an unknown Wechatpay-Serial', (o) => notification(keys, paidTransaction(o), { serial: 'PUB_KEY_ID_0114232134912410000000000000000' }), 'rejected_unknown_serial'],
+    ['with a platform certificate serial we were never given', (o) => notification(keys, paidTransaction(o), { serial: '5DEA10EF55877E3CF6C33255C2E7DEFFF7E427EC' }), 'rejected_unknown_serial'],
     [
       'whose body was changed after signing',
       (o) => {
         const n = notification(keys, paidTransaction(o));
         return { ...n, body: n.body.replace('"支付成功"', '"支付失败"') };
       },
+      'rejected_bad_signature',
     ],
     [
       'without signature headers',
@@ -145,10 +146,11 @@ describe('the WeChat Pay notify webhook', () => {
         const n = notification(keys, paidTransaction(o));
         return { ...n, headers: { 'Content-Type': 'application/json' } };
       },
+      'rejected_missing_headers',
     ],
   ];
 
-  it.each(refusedBeforeDecryption)('refuses a notification %s with 401 SIGN_ERROR, records it and changes nothing', async (_name, build) => {
+  it.each(refusedBeforeDecryption)('refuses a notification %s with 401 SIGN_ERROR, records it and changes nothing', async (_name, build, outcome) => {
     const order = await pendingOrder();
     const before = await notificationCount();
 
@@ -159,7 +161,7 @@ describe('the WeChat Pay notify webhook', () => {
     expect(await orderRow(t.db, order.out_trade_no)).toMatchObject({ status: 'pending', transaction_id: null });
     expect(await entitlementsOf(order)).toHaveLength(0);
     expect(await notificationCount()).toBe(before + 1);
-    expect((await lastNotification()).outcome).toMatch(/^rejected_/);
+    expect(await lastNotification()).toMatchObject({ outcome, notification_id: null, out_trade_no: null });
   });
 
   it('accepts a notification 290 s old or ahead, inside the window', async () => {

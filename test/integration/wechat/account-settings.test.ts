@@ -92,6 +92,19 @@ describe('account settings for WeChat-created accounts', () => {
     expect(await t.db('users').where({ id: me.id }).first()).toEqual(before);
   });
 
+  it('sets credentials once when two forms are submitted at the same moment', async () => {
+    const me = await wechatAccount();
+    const page = await me.agent.get('/me/account');
+    const csrf = csrfFrom(page.text);
+    const submit = (username: string) => me.agent.post('/me/account/credentials').type('form').send({ _csrf: csrf, username, password: 'a long secret', password_confirm: 'a long secret' });
+
+    const [a, b] = await Promise.all([submit('racer_one'), submit('racer_two')]);
+
+    expect([a.status, b.status].sort()).toEqual([303, 409]);
+    const winner = a.status === 303 ? 'racer_one' : 'racer_two';
+    expect(await t.db('users').where({ id: me.id }).first()).toMatchObject({ username: winner });
+  });
+
   it('refuses to unbind WeChat from an account without a password, saying why', async () => {
     const me = await wechatAccount();
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_OA, SANDBOX_OA_ORIGINAL_ID } from '../../../src/modules/sandbox/official-account/index.js';
-import { buildSignedRequest, newMsgId, readReply, readXmlFields, type InboundMessage } from '../../../src/modules/sandbox/official-account/message-client.js';
+import { buildSignedRequest, newMsgId, readReply, readXmlFields, type Credentials, type InboundMessage, type TextMessage } from '../../../src/modules/sandbox/official-account/message-client.js';
 import { encryptMessage as peerEncrypt, msgSignature, querySignature } from '../../../src/modules/sandbox/official-account/message-crypto.js';
 import { createCourse } from '../../support/factories.js';
 import { startTestApp, type TestApp } from '../../support/test-app.js';
@@ -10,7 +10,7 @@ import { startTestApp, type TestApp } from '../../support/test-app.js';
 // The message server as WeChat's servers use it. Requests are built, signed and encrypted by the
 // sandbox's own message client (independent code), and encrypted replies are checked with it too.
 const PUBLIC_URL = 'https://zhifu.example.com';
-const credentials = { token: SANDBOX_OA.token, encodingAesKey: SANDBOX_OA.encodingAesKey, appid: SANDBOX_OA.appid };
+const credentials: Credentials = { token: SANDBOX_OA.token, encodingAesKey: SANDBOX_OA.encodingAesKey, appid: SANDBOX_OA.appid };
 
 let t: TestApp;
 let react: { slug: string; title: string };
@@ -27,7 +27,7 @@ afterAll(async () => t?.close());
 let seq = 0;
 const follower = () => `oFollower${++seq}${Date.now()}`;
 const nowSeconds = () => Math.floor(Date.now() / 1000);
-const text = (content: string, over: Partial<Extract<InboundMessage, { kind: 'text' }>> = {}): InboundMessage => ({
+const text = (content: string, over: Partial<TextMessage> = {}): TextMessage => ({
   kind: 'text',
   to: SANDBOX_OA_ORIGINAL_ID,
   from: follower(),
@@ -188,7 +188,7 @@ describe('messages in plaintext mode (POST /wechat)', () => {
     expect(readXmlFields(first.text).MsgType).toBe('news');
     expect(retry.status).toBe(200);
     expect(retry.text).toBe('success');
-    expect(await t.db('wechat_message_receipts').where('message_key', 'like', `%${m.kind === 'text' ? m.msgId : ''}%`)).toHaveLength(1);
+    expect(await t.db('wechat_message_receipts').where('message_key', 'like', `%${m.msgId}%`)).toHaveLength(1);
   });
 
   it('answers five simultaneous copies of one message exactly once', async () => {
@@ -263,10 +263,9 @@ describe('messages in safe mode (encrypt_type=aes)', () => {
   });
 
   it('answers 401 when the ciphertext names another app id, even with a valid msg_signature', async () => {
-    const res = await (async () => {
-      const r = signed(text('React'), true, { ...credentials, appid: 'wx0000000000000000' });
-      return post(r.path, r.body);
-    })();
+    const r = signed(text('React'), true, { ...credentials, appid: 'wx0000000000000000' });
+
+    const res = await post(r.path, r.body);
 
     expect(res.status).toBe(401);
     expect(res.text).not.toContain(react.title);
