@@ -74,6 +74,13 @@ async function payInSandbox(context: BrowserContext, page: Page, shot: string) {
 
 async function buyAndStudy(server: RunningServer, viewport: { width: number; height: number }, username: string, shot: string) {
   const { context, page, problems } = await openPage(browser, { viewport });
+  // A new visitor: home, the course, a free preview, then an account.
+  await page.goto(server.baseUrl);
+  await page.locator('.course-card a', { hasText: 'TypeScript 实战' }).click();
+  await page.waitForURL(`${server.baseUrl}${COURSE}`);
+  await page.getByRole('link', { name: '免费试看', exact: true }).click();
+  await page.locator('.lesson-body').waitFor();
+  await screenshot(page, `${shot}-00-free-preview`);
   await register(page, server.baseUrl, username);
   await screenshot(page, `${shot}-01-course`);
   const lessonUrl = await lockedLessonUrl(page, server.baseUrl);
@@ -108,6 +115,12 @@ async function buyAndStudy(server: RunningServer, viewport: { width: number; hei
   expect(await page.locator('.locked-title').count()).toBe(0);
   expect(await horizontalOverflow(page)).toBe(0);
   await screenshot(page, `${shot}-06-lesson-unlocked`);
+
+  await page.getByRole('button', { name: '标记为已学完', exact: true }).click();
+  await page.waitForURL(/\/lessons\/\d+$/);
+  await page.getByRole('link', { name: '我的课程', exact: true }).click();
+  expect(await page.locator('.my-course .progress-text').textContent()).toBe('1/7 课');
+  await screenshot(page, `${shot}-07-my-courses`);
 
   expect(problems).toEqual([]);
   await context.close();
