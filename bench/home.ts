@@ -152,6 +152,7 @@ export async function main(_args: string[]): Promise<number> {
     // Payments are not on this page: the built-in WeChat Pay sandbox satisfies the production check,
     // and its generated keys and any uploads stay in the temporary folder.
     WECHATPAY_SANDBOX_IN_PRODUCTION: 'true',
+    WECHAT_SANDBOX_IN_PRODUCTION: 'true',
     SANDBOX_DIR: path.join(dir, 'sandbox'),
     UPLOAD_DIR: path.join(dir, 'uploads'),
   });

@@ -176,6 +176,7 @@ async function runOn(label: string, databaseUrl: string, dir: string, state: { c
     LOG_LEVEL: 'silent',
     // The built-in WeChat Pay sandbox: its keys, generated once, stay in the temporary folder.
     WECHATPAY_SANDBOX_IN_PRODUCTION: 'true',
+    WECHAT_SANDBOX_IN_PRODUCTION: 'true',
     SANDBOX_DIR: sandboxDir,
     UPLOAD_DIR: path.join(dir, 'uploads'),
   });

@@ -53,6 +53,7 @@ const EnvSchema = z.object({
   DATABASE_POOL_MAX: positiveInt(10),
   ALLOW_SQLITE_IN_PRODUCTION: flag,
   WECHATPAY_SANDBOX_IN_PRODUCTION: flag,
+  WECHAT_SANDBOX_IN_PRODUCTION: flag,
   SEED_DEMO_DATA: z.enum(['auto', 'always', 'never']).default('auto'),
   UPLOAD_DIR: z.string().default('data/uploads'),
   CATALOG_CACHE_SECONDS: z.string().regex(/^\d{1,4}$/, 'must be a whole number of seconds').default('5').transform(Number),
@@ -166,6 +167,10 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, cwd = pro
   const officialAccount = parseOfficialAccountConfig(env, problems);
   if (isProduction && wechatPay.mode === 'sandbox' && !e.WECHATPAY_SANDBOX_IN_PRODUCTION) {
     problems.push('WECHATPAY_MCHID…: production needs real WeChat Pay merchant settings (set WECHATPAY_SANDBOX_IN_PRODUCTION=true for a demo site)');
+  }
+  // The Official Account sandbox lets anyone pick a test WeChat user and log in as its account.
+  if (isProduction && officialAccount.mode === 'sandbox' && !e.WECHAT_SANDBOX_IN_PRODUCTION) {
+    problems.push('WECHAT_APPSECRET…: production needs the real Official Account (WECHAT_APPID, WECHAT_APPSECRET, WECHAT_TOKEN), or WECHAT_SANDBOX_IN_PRODUCTION=true for a demo site');
   }
   if (problems.length > 0 || typeof database === 'string') throw new ConfigError(problems);
 

@@ -19,7 +19,7 @@ export function toCount(row: Record<string, unknown> | undefined, key = 'n'): nu
 
 /**
  * Inserts unless the unique key `conflict` already holds a row; true when a row was written.
- * The two drivers report this differently: MySQL's INSERT IGNORE gives insertId 0, while SQLite's
+ * The two drivers report this differently: MySQL's INSERT IGNORE affects no row, while SQLite's
  * last-insert id is stale after an ignored insert, so SQLite asks RETURNING instead.
  */
 export async function insertIfAbsent(db: Knex, table: string, row: Record<string, unknown>, conflict: string[]): Promise<boolean> {
@@ -28,6 +28,9 @@ export async function insertIfAbsent(db: Knex, table: string, row: Record<string
     const returned = (await q.returning(conflict[0]!)) as unknown[];
     return returned.length > 0;
   }
-  const [insertId] = (await q) as number[];
-  return Number(insertId) > 0;
+  // insertId is 0 for tables without an auto-increment key even when a row was written: ask the
+  // server how many rows the statement affected instead.
+  const { sql, bindings } = q.toSQL().toNative();
+  const [header] = (await db.raw(sql, bindings)) as [{ affectedRows: number }];
+  return header.affectedRows > 0;
 }

@@ -37,6 +37,7 @@ describe('the session cookie in production', () => {
     t = await startTestApp({
       NODE_ENV: 'production',
       WECHATPAY_SANDBOX_IN_PRODUCTION: 'true',
+      WECHAT_SANDBOX_IN_PRODUCTION: 'true',
       SESSION_SECRET: 'a-production-secret-that-is-long-enough-0123',
       ALLOW_SQLITE_IN_PRODUCTION: 'true',
       TRUST_PROXY: 'true',

@@ -106,7 +106,7 @@ describe('loadConfig', () => {
   });
 
   describe('in production', () => {
-    const production = { NODE_ENV: 'production', DATABASE_URL: 'mysql://zhifu@db/zhifu', WECHATPAY_SANDBOX_IN_PRODUCTION: 'true' };
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'mysql://zhifu@db/zhifu', WECHATPAY_SANDBOX_IN_PRODUCTION: 'true', WECHAT_SANDBOX_IN_PRODUCTION: 'true' };
 
     it('starts with a long, non-default secret and mysql', () => {
       const config = loadConfig({ ...production, SESSION_SECRET: PRODUCTION_SECRET }, CWD);
@@ -130,10 +130,10 @@ describe('loadConfig', () => {
     });
 
     it('refuses SQLite unless ALLOW_SQLITE_IN_PRODUCTION is set', () => {
-      const onSqlite = { NODE_ENV: 'production', SESSION_SECRET: PRODUCTION_SECRET, DATABASE_URL: 'sqlite:data/zhifu.db', WECHATPAY_SANDBOX_IN_PRODUCTION: 'true' };
+      const onSqlite = { NODE_ENV: 'production', SESSION_SECRET: PRODUCTION_SECRET, DATABASE_URL: 'sqlite:data/zhifu.db', WECHATPAY_SANDBOX_IN_PRODUCTION: 'true', WECHAT_SANDBOX_IN_PRODUCTION: 'true' };
 
       expect(problemsWith(onSqlite)).toEqual([expect.stringMatching(/^DATABASE_URL: production needs mysql/)]);
-      expect(problemsWith({ NODE_ENV: 'production', SESSION_SECRET: PRODUCTION_SECRET, WECHATPAY_SANDBOX_IN_PRODUCTION: 'true' })).toEqual([expect.stringMatching(/^DATABASE_URL: /)]);
+      expect(problemsWith({ NODE_ENV: 'production', SESSION_SECRET: PRODUCTION_SECRET, WECHATPAY_SANDBOX_IN_PRODUCTION: 'true', WECHAT_SANDBOX_IN_PRODUCTION: 'true' })).toEqual([expect.stringMatching(/^DATABASE_URL: /)]);
       expect(loadConfig({ ...onSqlite, ALLOW_SQLITE_IN_PRODUCTION: 'true' }, CWD).database.client).toBe('sqlite');
     });
 
@@ -144,6 +144,7 @@ describe('loadConfig', () => {
         expect.stringMatching(/^SESSION_SECRET: /),
         expect.stringMatching(/^DATABASE_URL: /),
         expect.stringMatching(/production needs real WeChat Pay merchant settings/),
+        expect.stringMatching(/production needs the real Official Account/),
       ]);
     });
   });
@@ -156,7 +157,7 @@ describe('loadConfig', () => {
       const file = path.join(dir, 'session_secret');
       writeFileSync(file, `${PRODUCTION_SECRET}\n`);
 
-      const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'mysql://zhifu@db/zhifu', SESSION_SECRET_FILE: file, WECHATPAY_SANDBOX_IN_PRODUCTION: 'true' }, CWD);
+      const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'mysql://zhifu@db/zhifu', SESSION_SECRET_FILE: file, WECHATPAY_SANDBOX_IN_PRODUCTION: 'true', WECHAT_SANDBOX_IN_PRODUCTION: 'true' }, CWD);
 
       expect(config.session.secret).toBe(PRODUCTION_SECRET);
     });
