@@ -1,33 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, openPage, screenshot } from './support/browser.js';
-import { startServer, type RunningServer } from './support/server.js';
+import { describe, expect, it } from 'vitest';
+import { openPage, screenshot } from './support/browser.js';
+import { serverAndBrowser } from './support/server.js';
 
-let server: RunningServer;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 describe('mistakes a person makes get a clear Chinese message', () => {
   it('a wrong password, a taken username and a form whose session expired', async () => {
-    const { page, problems, context } = await openPage(browser);
+    const { page, problems, context } = await openPage(env.browser);
 
-    await page.goto(`${server.baseUrl}/register`);
+    await page.goto(`${env.server.baseUrl}/register`);
     await page.getByLabel('用户名', { exact: true }).fill('laowang');
     await page.getByLabel('密码', { exact: true }).fill('first password 1');
     await page.getByLabel('确认密码', { exact: true }).fill('first password 1');
     await page.getByRole('button', { name: '注册', exact: true }).click();
-    await page.waitForURL(`${server.baseUrl}/`);
+    await page.waitForURL(`${env.server.baseUrl}/`);
     await page.getByRole('button', { name: '退出', exact: true }).click();
 
     // Registering the same name again.
-    await page.goto(`${server.baseUrl}/register`);
+    await page.goto(`${env.server.baseUrl}/register`);
     await page.getByLabel('用户名', { exact: true }).fill('LaoWang');
     await page.getByLabel('密码', { exact: true }).fill('second password 2');
     await page.getByLabel('确认密码', { exact: true }).fill('second password 2');
@@ -38,7 +28,7 @@ describe('mistakes a person makes get a clear Chinese message', () => {
     await screenshot(page, 'errors-01-duplicate-username');
 
     // A wrong password.
-    await page.goto(`${server.baseUrl}/login`);
+    await page.goto(`${env.server.baseUrl}/login`);
     await page.getByLabel('用户名', { exact: true }).fill('laowang');
     await page.getByLabel('密码', { exact: true }).fill('not my password');
     await page.getByRole('button', { name: '登录', exact: true }).click();
@@ -46,7 +36,7 @@ describe('mistakes a person makes get a clear Chinese message', () => {
     await screenshot(page, 'errors-02-wrong-password');
 
     // The form was opened, then the session behind it expired (here: its cookie is gone).
-    await page.goto(`${server.baseUrl}/login`);
+    await page.goto(`${env.server.baseUrl}/login`);
     await context.clearCookies();
     await page.getByLabel('用户名', { exact: true }).fill('laowang');
     await page.getByLabel('密码', { exact: true }).fill('first password 1');

@@ -1,25 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser, openPage, screenshot, WECHAT_UA } from './support/browser.js';
-import { startServer, type RunningServer } from './support/server.js';
+import { describe, expect, it } from 'vitest';
+import { openPage, screenshot, WECHAT_UA } from './support/browser.js';
+import { serverAndBrowser } from './support/server.js';
 
-let server: RunningServer;
-let browser: Browser;
-beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 describe('a follower arriving from the Official Account, inside WeChat', () => {
   it('is recognised through WeChat login, silently the second time, and pays with JSAPI', async () => {
-    const { page, problems, context } = await openPage(browser, { userAgent: WECHAT_UA });
+    const { page, problems, context } = await openPage(env.browser, { userAgent: WECHAT_UA });
 
     // The menu link 我的课程: not logged in, so WeChat authorises first (the sandbox asks who we are).
-    await page.goto(`${server.baseUrl}/me/courses?utm_source=wechat_oa&utm_medium=menu`);
+    await page.goto(`${env.server.baseUrl}/me/courses?utm_source=wechat_oa&utm_medium=menu`);
     expect(page.url()).toContain('/__sandbox/wechat/connect/oauth2/authorize');
     await page.locator('input[name=nickname]').fill('微信小王');
     await screenshot(page, 'wechat-01-authorize');
@@ -30,12 +20,12 @@ describe('a follower arriving from the Official Account, inside WeChat', () => {
 
     // A second visit in a new session is silent: WeChat remembers the follower, no page in between.
     await context.clearCookies({ name: 'zhifu.sid' });
-    await page.goto(`${server.baseUrl}/me/courses`);
+    await page.goto(`${env.server.baseUrl}/me/courses`);
     await page.waitForURL(/\/me\/courses/);
     expect(await page.getByTestId('current-user').textContent()).toContain('微信用户');
 
     // Buying inside WeChat uses JSAPI: the pay button opens WeChat's sheet (the sandbox stand-in).
-    await page.goto(`${server.baseUrl}/courses/react-hooks-deep-dive`);
+    await page.goto(`${env.server.baseUrl}/courses/react-hooks-deep-dive`);
     await page.getByRole('button', { name: /购买课程/ }).click();
     await page.waitForURL(/\/orders\//);
     await page.getByRole('button', { name: '立即支付', exact: true }).click();
