@@ -23,6 +23,17 @@ function toUser(row: UserRow): User {
   };
 }
 
+/** The new user's id, or null when a unique key (username, openid) was taken in the meantime. */
+async function insertUser(db: Knex, row: Record<string, unknown>): Promise<number | null> {
+  try {
+    const [id] = await db('users').insert(row);
+    return Number(id);
+  } catch (err) {
+    if (isUniqueViolation(err)) return null;
+    throw err;
+  }
+}
+
 export function createUserRepository() {
   return {
     async findById(db: Knex, id: number): Promise<User | null> {
@@ -44,20 +55,7 @@ export function createUserRepository() {
       db: Knex,
       u: { username: string; passwordHash: string; nickname: string; role: Role; now: Date },
     ): Promise<number | null> {
-      try {
-        const [id] = await db('users').insert({
-          username: u.username,
-          password_hash: u.passwordHash,
-          nickname: u.nickname,
-          role: u.role,
-          created_at: u.now,
-          updated_at: u.now,
-        });
-        return Number(id);
-      } catch (err) {
-        if (isUniqueViolation(err)) return null;
-        throw err;
-      }
+      return insertUser(db, { username: u.username, password_hash: u.passwordHash, nickname: u.nickname, role: u.role, created_at: u.now, updated_at: u.now });
     },
 
     async findByOpenid(db: Knex, openid: string): Promise<User | null> {
@@ -66,23 +64,17 @@ export function createUserRepository() {
     },
 
     async insertWechatUser(db: Knex, u: { openid: string; unionid: string | null; nickname: string; avatarUrl: string | null; now: Date }): Promise<number | null> {
-      try {
-        const [id] = await db('users').insert({
-          username: null,
-          password_hash: null,
-          nickname: u.nickname,
-          role: 'learner',
-          wechat_openid: u.openid,
-          wechat_unionid: u.unionid,
-          avatar_url: u.avatarUrl,
-          created_at: u.now,
-          updated_at: u.now,
-        });
-        return Number(id);
-      } catch (err) {
-        if (isUniqueViolation(err)) return null;
-        throw err;
-      }
+      return insertUser(db, {
+        username: null,
+        password_hash: null,
+        nickname: u.nickname,
+        role: 'learner',
+        wechat_openid: u.openid,
+        wechat_unionid: u.unionid,
+        avatar_url: u.avatarUrl,
+        created_at: u.now,
+        updated_at: u.now,
+      });
     },
 
     /** Binds only an account without an openid; false when it already has one or the openid is taken. */

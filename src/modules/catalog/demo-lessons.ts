@@ -674,14 +674,16 @@ main {
       bodyMd: `Node.js 用一个主线程执行所有 JavaScript，却能同时服务成千上万个连接。秘密在于**事件循环**：耗时的 I/O 交给操作系统或线程池，完成后再把回调放回队列。
 
 \`\`\`js
-setTimeout(() => console.log('timeout'), 0);
-setImmediate(() => console.log('immediate'));
-Promise.resolve().then(() => console.log('promise'));
-process.nextTick(() => console.log('nextTick'));
-console.log('sync');
+const order = [];
+setTimeout(() => order.push('timeout'), 0);
+setImmediate(() => order.push('immediate'));
+Promise.resolve().then(() => order.push('promise'));
+process.nextTick(() => order.push('nextTick'));
+order.push('sync');
+setTimeout(() => process.stdout.write(order.join(' → ') + '\\n'), 20);
 \`\`\`
 
-同步代码最先执行，所以总是先打印 \`sync\`；接着清空 \`nextTick\` 队列和 Promise 微任务（在 CommonJS 中 \`nextTick\` 先于 \`promise\`，ES 模块里则相反）；之后才进入事件循环。\`timeout\` 与 \`immediate\` 在主模块中的先后并不固定。
+同步代码最先执行，所以 \`sync\` 总是排在第一；接着清空 \`nextTick\` 队列和 Promise 微任务（在 CommonJS 中 \`nextTick\` 先于 \`promise\`，ES 模块里则相反）；之后才进入事件循环。\`timeout\` 与 \`immediate\` 在主模块中的先后并不固定。
 
 ## 事件循环的主要阶段
 
