@@ -10,7 +10,7 @@
  * 3. 2,000 distinct TRANSACTION.SUCCESS notifications, signed and encrypted as WeChat does (with
  *    node:crypto, not the app's helpers) and freshly timestamped, POSTed once each to
  *    /wechatpay/notify by autocannon over 50 connections, after a warm-up on 200 other orders.
- * 4. Every answer must be 204, and afterwards all 2,000 orders paid with 2,000 entitlements;
+ * 4. Every answer must be 204, and afterwards all 2,000 orders paid with 2,000 live purchase grants;
  *    anything else makes the run invalid (exit code 1).
  * 5. The ceiling: an in-process loop that only parses, verifies (`verifyWechatSignature`) and decrypts
  *    (`decryptResource`) the same 2,000 notifications.
@@ -145,9 +145,9 @@ function cryptoCeiling(keys: PlatformKeys, notifications: SignedNotification[]):
 async function verifyPaid(db: Knex, fixture: Fixture): Promise<string[]> {
   const count = async (q: Knex.QueryBuilder) => Number(((await q.count({ n: '*' }).first()) as { n: number | string } | undefined)?.n ?? 0);
   const paid = await count(db('orders').where({ course_id: fixture.courseId, status: 'paid' }));
-  const entitlements = await count(db('entitlements').where({ course_id: fixture.courseId, source: 'purchase' }).whereNull('revoked_at'));
+  const entitlements = await count(db('access_grants').where({ course_id: fixture.courseId, source: 'purchase' }).whereNull('revoked_at'));
   const learners = Number(
-    ((await db('entitlements').where({ course_id: fixture.courseId }).whereNull('revoked_at').countDistinct({ n: 'user_id' }).first()) as { n: number | string } | undefined)?.n ?? 0,
+    ((await db('access_grants').where({ course_id: fixture.courseId }).whereNull('revoked_at').countDistinct({ n: 'user_id' }).first()) as { n: number | string } | undefined)?.n ?? 0,
   );
   const recorded = await count(
     db('payment_notifications as n').join('orders as o', 'o.out_trade_no', 'n.out_trade_no').where({ 'o.course_id': fixture.courseId, 'n.outcome': 'paid' }),

@@ -161,6 +161,7 @@ export function buildApp(deps: AppDeps): BuiltApp {
     log: logger,
     wechat,
     enrolments,
+    audit,
     notifyUrl: `${baseUrls(config).public}/wechatpay/notify`,
     orderExpireMinutes: config.wechatPay.orderExpireMinutes,
   });

@@ -42,9 +42,14 @@ export async function createCourseWithLessons(db: Knex, lessons: number, c: Para
   return { ...course, lessons: made };
 }
 
-/** An entitlement row as payments or an admin would leave it. */
-export async function grantAccess(db: Knex, userId: number, courseId: number, source: 'free' | 'purchase' | 'admin_grant' = 'purchase') {
-  await db('entitlements').insert({ user_id: userId, course_id: courseId, source, source_order_id: null, granted_at: new Date(), revoked_at: null });
+let grantSeq = 0;
+/**
+ * A live access grant as payments or an admin would leave it. A purchase here stands for a paid order
+ * the test does not need (no orders row); pass `orderId` for one that exists.
+ */
+export async function grantAccess(db: Knex, userId: number, courseId: number, source: 'free' | 'purchase' | 'admin_grant' = 'purchase', orderId: number | null = null) {
+  const sourceKey = source === 'purchase' ? `order:${orderId ?? `t${++grantSeq}`}` : source === 'admin_grant' ? 'admin' : 'free';
+  await db('access_grants').insert({ user_id: userId, course_id: courseId, source, source_key: sourceKey, order_id: orderId, granted_at: new Date(), revoked_at: null });
 }
 
 type Agent = ReturnType<typeof browser>;
@@ -65,7 +70,7 @@ export async function csrfOf(agent: Agent): Promise<string> {
 }
 
 /** Every row the admin area could change, to show that a refused request changed nothing. */
-const SNAPSHOT_TABLES = ['users', 'courses', 'lessons', 'entitlements', 'lesson_progress', 'admin_audit'] as const;
+const SNAPSHOT_TABLES = ['users', 'courses', 'lessons', 'access_grants', 'lesson_progress', 'admin_audit'] as const;
 export async function snapshot(db: Knex): Promise<Record<(typeof SNAPSHOT_TABLES)[number], Record<string, unknown>[]>> {
   const out = {} as Record<(typeof SNAPSHOT_TABLES)[number], Record<string, unknown>[]>;
   for (const table of SNAPSHOT_TABLES) out[table] = await db(table).orderBy('id');

@@ -24,7 +24,7 @@ import {
 import type { EnrolmentService } from '../enrolments/index.js';
 import type { CoverStore } from './cover-store.js';
 
-const SOURCE_LABELS: Record<string, string> = { free: '免费加入', purchase: '购买', admin_grant: '管理员授予' };
+const SOURCE_LABELS: Record<string, string> = { free: '免费加入', purchase: '购买', admin_grant: '管理员授予', membership: '会员' };
 
 const id = (raw: unknown) => idParam(raw);
 
@@ -145,7 +145,7 @@ export function adminRoutes(deps: {
       title: course.title,
       course: { id: course.id, title: course.title, slug: course.slug, price: formatFen(course.priceFen), published: course.status === 'published', coverUrl: coverFor(course) },
       lessons: lessons.map((l, i) => ({ id: l.id, number: i + 1, title: l.title, isFreePreview: l.isFreePreview, duration: formatDuration(l.durationSeconds), first: i === 0, last: i === lessons.length - 1 })),
-      learners: learners.map((l) => ({ ...l, sourceLabel: SOURCE_LABELS[l.source] ?? l.source, grantedAt: l.grantedAt.toISOString().slice(0, 10) })),
+      learners: learners.map((l) => ({ ...l, sourceLabel: l.sources.map((x) => SOURCE_LABELS[x] ?? x).join('、'), grantedAt: l.grantedAt.toISOString().slice(0, 10) })),
       history: history.map((h) => ({ action: h.action, at: h.createdAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' })),
       grantError: null,
       grantUsername: '',
@@ -264,14 +264,16 @@ export function adminRoutes(deps: {
       return res.redirect(303, `/admin/courses/${course.id}#learners`);
     }
     const changed = await enrolments.adminGrant(req.currentUser!.id, user.id, course.id);
-    setFlash(req, 'success', changed ? `已为 ${user.nickname} 开通学习权限` : `${user.nickname} 已经有学习权限`);
+    setFlash(req, 'success', changed ? `已为 ${user.nickname} 开通学习权限` : `${user.nickname} 已经有管理员开通的学习权限`);
     res.redirect(303, `/admin/courses/${course.id}#learners`);
   });
 
   router.post('/admin/courses/:id/grants/:userId/revoke', async (req, res) => {
     const course = await catalog.course(id(req.params.id));
-    const changed = await enrolments.adminRevoke(req.currentUser!.id, id(req.params.userId), course.id);
-    setFlash(req, 'success', changed ? '已收回学习权限' : '该用户没有学习权限');
+    const { ended, stillPaid } = await enrolments.adminRevoke(req.currentUser!.id, id(req.params.userId), course.id);
+    // Paid access ends only with a refund, so the money goes back with it.
+    if (stillPaid) setFlash(req, 'warn', ended > 0 ? '已收回管理员开通的权限；该学员仍有已支付的订单，如需收回请在订单页退款' : '该学员的权限来自已支付的订单，如需收回请在订单页退款');
+    else setFlash(req, 'success', ended > 0 ? '已收回学习权限' : '该用户没有学习权限');
     res.redirect(303, `/admin/courses/${course.id}#learners`);
   });
 

@@ -2,23 +2,27 @@ import type { Knex } from 'knex';
 import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
 import type { AuditService } from '../audit/index.js';
-import type { Entitlement, GrantSource, LessonRef, Viewer } from './entitlement.js';
+import { sourceKeyOf, type Entitlement, type GrantSource, type LessonRef, type Viewer } from './entitlement.js';
 import { createEntitlementRepository } from './entitlement-repository.js';
+
+/** Sources an admin's 收回 ends. Paid access ends only through a refund, which returns the money. */
+const ADMIN_REVOCABLE: GrantSource[] = ['admin_grant', 'free'];
 
 /** Who may study what. Every page, fragment and API that shows lesson content asks canAccess. */
 export function createEnrolmentService(deps: { db: Knex; clock: Clock; log: Logger; audit: AuditService }) {
   const repo = createEntitlementRepository();
 
   async function grant(trx: Knex, g: { userId: number; courseId: number; source: GrantSource; orderId?: number }): Promise<boolean> {
-    const changed = await repo.grant(trx, { ...g, orderId: g.orderId ?? null, now: deps.clock.now() });
-    if (changed) deps.log.info({ event: 'enrolments.granted', userId: g.userId, courseId: g.courseId, source: g.source }, 'access granted');
+    const orderId = g.orderId ?? null;
+    const changed = await repo.grant(trx, { ...g, orderId, sourceKey: sourceKeyOf(g.source, orderId), now: deps.clock.now() });
+    if (changed) deps.log.info({ event: 'enrolments.granted', userId: g.userId, courseId: g.courseId, source: g.source, orderId }, 'access granted');
     return changed;
   }
 
   return {
     /**
      * Admins see everything; a published course's free previews are open to everyone; every other
-     * lesson, in a published or a withdrawn course, needs a live entitlement.
+     * lesson, in a published or a withdrawn course, needs at least one live grant.
      */
     async canAccess(viewer: Viewer | null, lesson: LessonRef): Promise<boolean> {
       if (viewer?.isAdmin) return true;
@@ -29,41 +33,45 @@ export function createEnrolmentService(deps: { db: Knex; clock: Clock; log: Logg
       return repo.hasLive(deps.db, viewer.id, lesson.courseId);
     },
 
-    async isEnrolled(userId: number, courseId: number): Promise<boolean> {
-      return repo.hasLive(deps.db, userId, courseId);
+    /** Whether any source gives the learner the course; pass the transaction to read inside it. */
+    async isEnrolled(userId: number, courseId: number, db: Knex = deps.db): Promise<boolean> {
+      return repo.hasLive(db, userId, courseId);
     },
 
-    /** Safe to repeat: a second grant for the same learner and course changes nothing. */
+    /** Safe to repeat: a second grant of the same source changes nothing. */
     grant,
+
+    /** A refund ends the access its own order gave, and nothing else. */
+    async revokeOrder(trx: Knex, o: { userId: number; courseId: number; orderId: number }): Promise<boolean> {
+      const ended = await repo.revoke(trx, o.userId, o.courseId, { sourceKeys: [sourceKeyOf('purchase', o.orderId)], reason: 'refund', now: deps.clock.now() });
+      if (ended.length > 0) deps.log.info({ event: 'enrolments.revoked', ...o, reason: 'refund' }, 'purchase access ended');
+      return ended.length > 0;
+    },
 
     async enrolFree(userId: number, courseId: number): Promise<boolean> {
       return deps.db.transaction((trx) => grant(trx, { userId, courseId, source: 'free' }));
     },
 
-    async revoke(trx: Knex, userId: number, courseId: number): Promise<boolean> {
-      const changed = await repo.revoke(trx, userId, courseId, deps.clock.now());
-      if (changed) deps.log.info({ event: 'enrolments.revoked', userId, courseId }, 'access revoked');
-      return changed;
-    },
-
+    /** An admin grant of its own, beside any purchase: a later refund of that purchase leaves it standing. */
     async adminGrant(actorId: number, userId: number, courseId: number): Promise<boolean> {
       return deps.db.transaction(async (trx) => {
-        const before = await repo.find(trx, userId, courseId);
-        const changed = await grant(trx, { userId, courseId, source: 'admin_grant' });
-        const row = await repo.find(trx, userId, courseId);
-        // A grant either creates the row (before: null) or revives a revoked one.
+        const before = await repo.bySourceKey(trx, userId, courseId, 'admin');
+        if (!(await grant(trx, { userId, courseId, source: 'admin_grant' }))) return false;
+        const row = (await repo.bySourceKey(trx, userId, courseId, 'admin'))!;
         const summary = { userId, courseId, before: before ? { source: before.source, revoked: true } : null, after: { source: 'admin_grant' } };
-        if (changed && row) await deps.audit.record(trx, { actorUserId: actorId, action: 'entitlement.grant', entityType: 'entitlement', entityId: row.id, summary });
-        return changed;
+        await deps.audit.record(trx, { actorUserId: actorId, action: 'entitlement.grant', entityType: 'entitlement', entityId: row.id, summary });
+        return true;
       });
     },
 
-    async adminRevoke(actorId: number, userId: number, courseId: number): Promise<boolean> {
+    /** Ends the admin grant and the free enrolment; says whether paid orders still give access. */
+    async adminRevoke(actorId: number, userId: number, courseId: number): Promise<{ ended: number; stillPaid: boolean }> {
       return deps.db.transaction(async (trx) => {
-        const before = await repo.find(trx, userId, courseId);
-        const changed = await repo.revoke(trx, userId, courseId, deps.clock.now());
-        if (changed && before) await deps.audit.record(trx, { actorUserId: actorId, action: 'entitlement.revoke', entityType: 'entitlement', entityId: before.id, summary: { userId, courseId, before: { source: before.source }, after: { revoked: true } } });
-        return changed;
+        const ended = await repo.revoke(trx, userId, courseId, { sources: ADMIN_REVOCABLE, reason: 'admin_revoke', now: deps.clock.now() });
+        for (const g of ended) {
+          await deps.audit.record(trx, { actorUserId: actorId, action: 'entitlement.revoke', entityType: 'entitlement', entityId: g.id, summary: { userId, courseId, before: { source: g.source }, after: { revoked: true } } });
+        }
+        return { ended: ended.length, stillPaid: await repo.hasLive(trx, userId, courseId) };
       });
     },
 

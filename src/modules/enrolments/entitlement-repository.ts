@@ -1,73 +1,110 @@
 import type { Knex } from 'knex';
 import { insertIfAbsent, toCount, toDate, toDateOrNull } from '../../platform/db/index.js';
-import type { Entitlement, GrantSource } from './entitlement.js';
+import type { AccessGrant, Entitlement, GrantSource } from './entitlement.js';
 
-function toEntitlement(r: Record<string, unknown>): Entitlement {
+function toGrant(r: Record<string, unknown>): AccessGrant {
   return {
     id: Number(r.id),
     userId: Number(r.user_id),
     courseId: Number(r.course_id),
     source: r.source as GrantSource,
-    sourceOrderId: r.source_order_id === null ? null : Number(r.source_order_id),
+    sourceKey: String(r.source_key),
+    orderId: r.order_id === null || r.order_id === undefined ? null : Number(r.order_id),
     grantedAt: toDate(r.granted_at),
     revokedAt: toDateOrNull(r.revoked_at),
+    revokedReason: (r.revoked_reason as string | null) ?? null,
   };
 }
+
+/** Folds live grant rows into one entitlement per learner and course, in the rows' order. */
+function entitlements(rows: AccessGrant[]): Entitlement[] {
+  const byCourse = new Map<string, Entitlement>();
+  for (const g of rows) {
+    const k = `${g.userId}:${g.courseId}`;
+    const e = byCourse.get(k);
+    if (!e) byCourse.set(k, { userId: g.userId, courseId: g.courseId, sources: [g.source], grantedAt: g.grantedAt });
+    else {
+      if (!e.sources.includes(g.source)) e.sources.push(g.source);
+      if (g.grantedAt < e.grantedAt) e.grantedAt = g.grantedAt;
+    }
+  }
+  return [...byCourse.values()];
+}
+
+const live = (db: Knex) => db('access_grants').whereNull('revoked_at');
 
 export function createEntitlementRepository() {
   return {
     async hasLive(db: Knex, userId: number, courseId: number): Promise<boolean> {
-      const row = await db('entitlements').where({ user_id: userId, course_id: courseId }).whereNull('revoked_at').first('id');
+      const row = await live(db).where({ user_id: userId, course_id: courseId }).first('id');
       return row !== undefined;
     },
 
-    async find(db: Knex, userId: number, courseId: number): Promise<Entitlement | null> {
-      const row = await db('entitlements').where({ user_id: userId, course_id: courseId }).first();
-      return row ? toEntitlement(row) : null;
+    async grantsOf(db: Knex, userId: number, courseId: number): Promise<AccessGrant[]> {
+      const rows = await db('access_grants').where({ user_id: userId, course_id: courseId }).orderBy('id');
+      return rows.map(toGrant);
+    },
+
+    async bySourceKey(db: Knex, userId: number, courseId: number, sourceKey: string): Promise<AccessGrant | null> {
+      const row = await db('access_grants').where({ user_id: userId, course_id: courseId, source_key: sourceKey }).first();
+      return row ? toGrant(row) : null;
     },
 
     /**
-     * Grants access unless a live entitlement exists. Relies on the unique (user_id, course_id) key, so
-     * racing grants leave one row on MySQL and SQLite alike; a revoked row comes back to life.
-     * Returns whether anything changed.
+     * Adds a live grant for one source. The unique (user, course, source_key) key makes racing grants
+     * of the same source leave one row on MySQL and SQLite alike. A revoked admin or free grant comes
+     * back to life; an order's grant, once ended by its refund, never does. Returns whether anything changed.
      */
-    async grant(trx: Knex, g: { userId: number; courseId: number; source: GrantSource; orderId: number | null; now: Date }): Promise<boolean> {
-      const row = { user_id: g.userId, course_id: g.courseId, source: g.source, source_order_id: g.orderId, granted_at: g.now, revoked_at: null };
-      if (await insertIfAbsent(trx, 'entitlements', row, ['user_id', 'course_id'])) return true;
-      const revived = await trx('entitlements')
-        .where({ user_id: g.userId, course_id: g.courseId })
+    async grant(trx: Knex, g: { userId: number; courseId: number; source: GrantSource; sourceKey: string; orderId: number | null; now: Date }): Promise<boolean> {
+      const row = { user_id: g.userId, course_id: g.courseId, source: g.source, source_key: g.sourceKey, order_id: g.orderId, granted_at: g.now, revoked_at: null, revoked_reason: null };
+      if (await insertIfAbsent(trx, 'access_grants', row, ['user_id', 'course_id', 'source_key'])) return true;
+      if (g.source === 'purchase') return false;
+      const revived = await trx('access_grants')
+        .where({ user_id: g.userId, course_id: g.courseId, source_key: g.sourceKey })
         .whereNotNull('revoked_at')
-        .update({ source: g.source, source_order_id: g.orderId, granted_at: g.now, revoked_at: null });
+        .update({ granted_at: g.now, revoked_at: null, revoked_reason: null });
       return revived > 0;
     },
 
-    async revoke(trx: Knex, userId: number, courseId: number, now: Date): Promise<boolean> {
-      const n = await trx('entitlements').where({ user_id: userId, course_id: courseId }).whereNull('revoked_at').update({ revoked_at: now });
-      return n > 0;
+    /** Ends the live grants of the given sources (all when none are given); returns the rows this call ended. */
+    async revoke(trx: Knex, userId: number, courseId: number, r: { sourceKeys?: string[]; sources?: GrantSource[]; reason: string; now: Date }): Promise<AccessGrant[]> {
+      const q = live(trx).where({ user_id: userId, course_id: courseId });
+      if (r.sourceKeys) q.whereIn('source_key', r.sourceKeys);
+      if (r.sources) q.whereIn('source', r.sources);
+      const ended: AccessGrant[] = [];
+      for (const g of (await q.select()).map(toGrant)) {
+        // Conditional per row: a grant another transaction ended first is not reported twice.
+        if ((await live(trx).where({ id: g.id }).update({ revoked_at: r.now, revoked_reason: r.reason })) > 0) ended.push({ ...g, revokedAt: r.now, revokedReason: r.reason });
+      }
+      return ended;
     },
 
     async liveForUser(db: Knex, userId: number): Promise<Entitlement[]> {
-      const rows = await db('entitlements').where({ user_id: userId }).whereNull('revoked_at').orderBy('granted_at', 'desc');
-      return rows.map(toEntitlement);
+      const rows = await live(db).where({ user_id: userId }).orderBy('granted_at', 'desc').orderBy('id', 'desc');
+      return entitlements(rows.map(toGrant));
     },
 
+    /** Distinct learners with any live grant (or with a live grant of `source`), per course. */
     async countLive(db: Knex, courseIds: number[], source?: GrantSource): Promise<Map<number, number>> {
       if (courseIds.length === 0) return new Map();
-      const q = db('entitlements').whereIn('course_id', courseIds).whereNull('revoked_at');
+      const q = live(db).whereIn('course_id', courseIds);
       if (source) q.andWhere({ source });
-      const rows: Record<string, unknown>[] = await q.groupBy('course_id').select('course_id').count({ n: '*' });
+      const rows: Record<string, unknown>[] = await q.groupBy('course_id').select('course_id').countDistinct({ n: 'user_id' });
       return new Map(rows.map((r) => [Number(r.course_id), toCount(r)]));
     },
 
     async liveLearners(db: Knex, courseId: number, limit: number) {
-      const rows = await db('entitlements as e')
-        .join('users as u', 'u.id', 'e.user_id')
-        .where('e.course_id', courseId)
-        .whereNull('e.revoked_at')
-        .orderBy('e.granted_at', 'desc')
-        .limit(limit)
-        .select('u.id', 'u.username', 'u.nickname', 'e.source', 'e.granted_at');
-      return rows.map((r) => ({ userId: Number(r.id), username: r.username as string | null, nickname: String(r.nickname), source: r.source as GrantSource, grantedAt: toDate(r.granted_at) }));
+      const rows: Record<string, unknown>[] = await db('access_grants as g')
+        .join('users as u', 'u.id', 'g.user_id')
+        .where('g.course_id', courseId)
+        .whereNull('g.revoked_at')
+        .orderBy('g.granted_at', 'desc')
+        .select('u.id as uid', 'u.username', 'u.nickname', 'g.*');
+      const people = new Map<number, { username: string | null; nickname: string }>();
+      for (const r of rows) people.set(Number(r.uid), { username: (r.username as string | null) ?? null, nickname: String(r.nickname) });
+      return entitlements(rows.map(toGrant))
+        .slice(0, limit)
+        .map((e) => ({ userId: e.userId, ...people.get(e.userId)!, sources: e.sources, grantedAt: e.grantedAt }));
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { insertIfAbsent, toDate, toDateOrNull } from '../../platform/db/index.js';
-import type { Channel, Order, OrderStatus, Refund, RefundStatus } from './order.js';
+import type { Channel, Order, OrderFlag, OrderStatus, Refund, RefundOrigin, RefundStatus } from './order.js';
 
 type Row = Record<string, unknown>;
 
@@ -19,6 +19,7 @@ function toOrder(r: Row): Order {
     h5Url: (r.h5_url as string | null) ?? null,
     transactionId: (r.transaction_id as string | null) ?? null,
     refundedFen: Number(r.refunded_fen),
+    flag: (r.flag as OrderFlag | null) ?? null,
     expiresAt: toDate(r.expires_at),
     paidAt: toDateOrNull(r.paid_at),
     createdAt: toDate(r.created_at),
@@ -34,6 +35,7 @@ function toRefund(r: Row): Refund {
     reason: String(r.reason),
     status: r.status as RefundStatus,
     refundId: (r.refund_id as string | null) ?? null,
+    origin: (r.origin as RefundOrigin | undefined) ?? 'merchant',
     createdAt: toDate(r.created_at),
   };
 }
@@ -44,10 +46,25 @@ const APPLIED_OUTCOMES = ['paid', 'closed', 'refund_settled'];
 /** States a successful payment may arrive in: WeChat's word wins over a local close or failure. */
 const PAYABLE: OrderStatus[] = ['pending', 'closed', 'failed'];
 
+/** The value of orders.payable_key while an order can be paid: one per learner and course (unique). */
+const payableKey = (userId: number, courseId: number) => `${userId}:${courseId}`;
+
+/** MySQL's ER_DUP_ENTRY, SQLite's SQLITE_CONSTRAINT_UNIQUE. */
+function isDuplicateKey(err: unknown): boolean {
+  const e = err as { errno?: number; code?: string };
+  return e.errno === 1062 || e.code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
 export function createOrderRepository() {
   return {
-    async insert(db: Knex, o: Omit<Order, 'id' | 'status' | 'prepayId' | 'codeUrl' | 'h5Url' | 'transactionId' | 'refundedFen' | 'paidAt'>): Promise<Order> {
-      await db('orders').insert({
+    /**
+     * A new pending order, holding the learner's one payable slot for the course; null when another
+     * order holds it (a racing checkout), which the caller should look up and reuse.
+     */
+    async insert(db: Knex, o: Omit<Order, 'id' | 'status' | 'prepayId' | 'codeUrl' | 'h5Url' | 'transactionId' | 'refundedFen' | 'paidAt' | 'flag'>): Promise<Order | null> {
+      try {
+        await db('orders').insert({
+          payable_key: payableKey(o.userId, o.courseId),
         out_trade_no: o.outTradeNo,
         user_id: o.userId,
         course_id: o.courseId,
@@ -59,7 +76,11 @@ export function createOrderRepository() {
         expires_at: o.expiresAt,
         created_at: o.createdAt,
         updated_at: o.createdAt,
-      });
+        });
+      } catch (err) {
+        if (isDuplicateKey(err) && (await this.findPayable(db, o.userId, o.courseId))) return null;
+        throw err;
+      }
       return (await this.findByOutTradeNo(db, o.outTradeNo))!;
     },
 
@@ -73,14 +94,37 @@ export function createOrderRepository() {
       return r ? toOrder(r) : null;
     },
 
-    /** A pending order the learner can still pay, for the same course and channel. */
-    async findReusable(db: Knex, userId: number, courseId: number, channel: Channel, validUntil: Date): Promise<Order | null> {
-      const r = await db('orders')
-        .where({ user_id: userId, course_id: courseId, channel, status: 'pending' })
-        .andWhere('expires_at', '>', validUntil)
-        .orderBy('id', 'desc')
-        .first();
+    /** The learner's one order for the course that can still be paid (any channel, maybe expired). */
+    async findPayable(db: Knex, userId: number, courseId: number): Promise<Order | null> {
+      const r = await db('orders').where({ payable_key: payableKey(userId, courseId), status: 'pending' }).first();
       return r ? toOrder(r) : null;
+    },
+
+    /**
+     * Takes the write lock on every order of one learner and course (MySQL: their rows, in index order,
+     * so two payments never deadlock; SQLite has a single writer already). Payments of the same course
+     * then apply one after the other, and the second sees the first's grant.
+     */
+    async lockLearnerCourse(trx: Knex, userId: number, courseId: number): Promise<void> {
+      await trx('orders').where({ user_id: userId, course_id: courseId }).update({ updated_at: trx.ref('updated_at') });
+    },
+
+    async setFlag(db: Knex, id: number, flag: OrderFlag, now: Date): Promise<void> {
+      await db('orders').where({ id }).update({ flag, updated_at: now });
+    },
+
+    /**
+     * Flagged second payments whose automatic refund was never started (the process stopped, or the
+     * database failed, between the payment and the refund). One that WeChat refused is left to a person.
+     */
+    async duplicatesAwaitingRefund(db: Knex, limit: number): Promise<Order[]> {
+      const rows = await db('orders as o')
+        .where({ 'o.flag': 'duplicate_payment', 'o.status': 'paid', 'o.refunded_fen': 0 })
+        .whereNotExists(db('refunds as r').whereRaw('r.order_id = o.id').where('r.origin', 'auto'))
+        .orderBy('o.id')
+        .limit(limit)
+        .select('o.*');
+      return rows.map(toOrder);
     },
 
     async setPrepay(db: Knex, id: number, p: { prepayId?: string; codeUrl?: string; h5Url?: string }, now: Date): Promise<void> {
@@ -92,12 +136,16 @@ export function createOrderRepository() {
       const n = await db('orders')
         .where({ id })
         .whereIn('status', PAYABLE)
-        .update({ status: 'paid', transaction_id: p.transactionId, payer_openid: p.payerOpenid, paid_at: p.paidAt, updated_at: now });
+        .update({ status: 'paid', payable_key: null, transaction_id: p.transactionId, payer_openid: p.payerOpenid, paid_at: p.paidAt, updated_at: now });
       return n > 0;
     },
 
+    /** A conditional move; leaving `pending` frees the learner's payable slot for the course. */
     async moveStatus(db: Knex, id: number, from: OrderStatus[], to: OrderStatus, now: Date): Promise<boolean> {
-      const n = await db('orders').where({ id }).whereIn('status', from).update({ status: to, updated_at: now });
+      const n = await db('orders')
+        .where({ id })
+        .whereIn('status', from)
+        .update({ status: to, updated_at: now, ...(to === 'pending' ? {} : { payable_key: null }) });
       return n > 0;
     },
 
@@ -115,18 +163,28 @@ export function createOrderRepository() {
       return rows.map(toOrder);
     },
 
-    async insertRefund(db: Knex, r: { outRefundNo: string; orderId: number; amountFen: number; reason: string; requestedBy: number; now: Date }): Promise<Refund> {
-      await db('refunds').insert({
+    /** Written once per out_refund_no: a console refund's repeated notification finds the first row. */
+    async insertRefund(db: Knex, r: { outRefundNo: string; orderId: number; amountFen: number; reason: string; requestedBy: number | null; origin: RefundOrigin; status?: RefundStatus; refundId?: string | null; now: Date }): Promise<Refund> {
+      await insertIfAbsent(db, 'refunds', {
         out_refund_no: r.outRefundNo,
         order_id: r.orderId,
         amount_fen: r.amountFen,
         reason: r.reason,
-        status: 'pending',
+        status: r.status ?? 'pending',
+        refund_id: r.refundId ?? null,
         requested_by: r.requestedBy,
+        origin: r.origin,
         created_at: r.now,
         updated_at: r.now,
-      });
+      }, ['out_refund_no']);
       return (await this.findRefund(db, r.outRefundNo))!;
+    },
+
+    /** What is still refundable: paid minus refunded minus refunds in flight. Read inside the refund's transaction. */
+    async refundableFen(db: Knex, orderId: number): Promise<number> {
+      const order = await db('orders').where({ id: orderId }).first('amount_fen', 'refunded_fen');
+      const open = await db('refunds').where({ order_id: orderId }).whereIn('status', ['pending', 'processing']).sum({ n: 'amount_fen' }).first();
+      return Number(order.amount_fen) - Number(order.refunded_fen) - Number(open?.n ?? 0);
     },
 
     async findRefund(db: Knex, outRefundNo: string): Promise<Refund | null> {

@@ -1,5 +1,8 @@
 export type OrderStatus = 'pending' | 'paid' | 'closed' | 'failed' | 'refunding' | 'refunded';
 export type Channel = 'jsapi' | 'native' | 'h5';
+export type OrderFlag = 'duplicate_payment' | 'refunded_before_recorded';
+/** Who started a refund: the creator, WeChat's merchant console, or our duplicate-payment refund. */
+export type RefundOrigin = 'merchant' | 'console' | 'auto';
 
 export interface Order {
   id: number;
@@ -15,6 +18,8 @@ export interface Order {
   h5Url: string | null;
   transactionId: string | null;
   refundedFen: number;
+  /** Needs a person's eyes: a second payment for an owned course, or one WeChat reported already refunded. */
+  flag: OrderFlag | null;
   expiresAt: Date;
   paidAt: Date | null;
   createdAt: Date;
@@ -30,5 +35,6 @@ export interface Refund {
   reason: string;
   status: RefundStatus;
   refundId: string | null;
+  origin: RefundOrigin;
   createdAt: Date;
 }

@@ -86,9 +86,10 @@ export function paymentRoutes(deps: { payments: PaymentService; courses: CourseS
   });
 
   router.get('/orders/:outTradeNo', requireLogin, async (req, res) => {
-    const order = await ownedOrder(req);
+    // Ownership first: an order for a course the learner already has is never offered for payment.
+    const { order, owned } = await payments.forPayment(await ownedOrder(req));
     const course = (await courses.byId(order.courseId))!;
-    const pending = order.status === 'pending' && order.expiresAt > deps.clock.now();
+    const pending = !owned && order.status === 'pending' && order.expiresAt > deps.clock.now();
     const qrContent = pending && order.codeUrl ? (deps.page.sandboxPayPage?.(order.codeUrl) ?? order.codeUrl) : null;
     const payParams =
       pending && order.prepayId
@@ -104,7 +105,9 @@ export function paymentRoutes(deps: { payments: PaymentService; courses: CourseS
         channel: order.channel,
         expiresAt: order.expiresAt.toISOString(),
         pending,
+        duplicate: order.flag === 'duplicate_payment',
       },
+      owned,
       course: { id: course.id, slug: course.slug, title: course.title },
       qrSvg: qrContent ? await QRCode.toString(qrContent, { type: 'svg', margin: 1, width: 220, errorCorrectionLevel: 'M' }) : null,
       sandboxPayUrl: qrContent && deps.page.sandboxPayPage ? qrContent : null,

@@ -3,8 +3,9 @@ import type { Knex } from 'knex';
 import type { Clock } from '../../platform/clock.js';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
+import type { AuditService } from '../audit/index.js';
 import type { EnrolmentService } from '../enrolments/index.js';
-import type { Channel, Order, Refund } from './order.js';
+import type { Channel, Order, Refund, RefundOrigin } from './order.js';
 import { createOrderRepository } from './order-repository.js';
 import { WechatPayError, type WechatPayClient, type WechatRefund, type WechatTransaction } from './wechatpay-client.js';
 import { decryptResource, verifyWechatSignature } from './wechatpay-crypto.js';
@@ -18,8 +19,14 @@ export function newOutTradeNo(now: Date, prefix = 'ZF'): string {
 
 /** A definite no from WeChat (a verified 4xx): the refund was not taken and may be closed. */
 function refusedByWechat(err: unknown): boolean {
-  return err instanceof WechatPayError && err.status >= 400 && err.status < 500 && err.code !== 'RESPONSE_NOT_VERIFIED';
+  return err instanceof WechatPayError && err.definite;
 }
+
+/** The reason WeChat shows the payer on the refund of a second payment. */
+export const DUPLICATE_REFUND_REASON = '重复支付，自动退款';
+
+/** The actor of changes the system makes on its own, in the audit trail. */
+const SYSTEM_ACTOR = 0;
 
 export interface NotifyResult {
   status: 204 | 400 | 401 | 500;
@@ -38,6 +45,7 @@ export function createPaymentService(deps: {
   log: Logger;
   wechat: WechatPayClient;
   enrolments: EnrolmentService;
+  audit: AuditService;
   notifyUrl: string;
   orderExpireMinutes: number;
 }) {
@@ -45,8 +53,12 @@ export function createPaymentService(deps: {
   const orders = createOrderRepository();
   const { appid, mchid, apiV3Key } = wechat.merchant;
 
-  /** Applies what WeChat says about a payment, from a notification, a query or reconciliation. */
-  async function applyTransaction(tx: WechatTransaction, source: 'notify' | 'query'): Promise<'paid' | 'unchanged' | 'closed' | 'rejected'> {
+  /**
+   * Applies what WeChat says about a payment, from a notification, a query or reconciliation.
+   * SUCCESS grants the course, unless the learner already has it (then the payment is a duplicate and
+   * goes back); REFUND on an order we never saw paid records the payment without granting anything.
+   */
+  async function applyTransaction(tx: WechatTransaction, source: 'notify' | 'query'): Promise<'paid' | 'duplicate' | 'refunded' | 'unchanged' | 'closed' | 'rejected'> {
     const order = await orders.findByOutTradeNo(db, tx.out_trade_no);
     if (!order) {
       log.error({ event: 'payments.alert.unknown_order', outTradeNo: tx.out_trade_no, source }, 'payment for an order we do not have');
@@ -57,25 +69,59 @@ export function createPaymentService(deps: {
       return 'rejected';
     }
     if (tx.trade_state === 'SUCCESS' || tx.trade_state === 'REFUND') {
-      if (tx.amount?.total !== order.amountFen) {
-        log.error({ event: 'payments.alert.amount_mismatch', outTradeNo: order.outTradeNo, expected: order.amountFen, got: tx.amount?.total, source }, 'paid amount differs from the order');
+      if (tx.amount?.total !== order.amountFen || tx.amount.currency !== 'CNY') {
+        log.error({ event: 'payments.alert.amount_mismatch', outTradeNo: order.outTradeNo, expected: order.amountFen, got: tx.amount?.total, currency: tx.amount?.currency, source }, 'paid amount differs from the order');
         return 'rejected';
       }
-      const now = clock.now();
-      const moved = await db.transaction(async (trx) => {
-        const paidAt = tx.success_time ? new Date(tx.success_time) : now;
-        if (!(await orders.markPaid(trx, order.id, { transactionId: tx.transaction_id ?? null, payerOpenid: tx.payer?.openid ?? null, paidAt }, now))) return false;
-        await deps.enrolments.grant(trx, { userId: order.userId, courseId: order.courseId, source: 'purchase', orderId: order.id });
-        return true;
-      });
-      if (moved) log.info({ event: 'payments.paid', outTradeNo: order.outTradeNo, source }, 'order paid');
-      else log.info({ event: 'payments.duplicate', outTradeNo: order.outTradeNo, source }, 'payment already applied');
-      return moved ? 'paid' : 'unchanged';
+      const outcome = await recordPayment(order, tx);
+      if (outcome === 'paid') log.info({ event: 'payments.paid', outTradeNo: order.outTradeNo, source }, 'order paid');
+      else if (outcome === 'unchanged') log.info({ event: 'payments.duplicate', outTradeNo: order.outTradeNo, source }, 'payment already applied');
+      if (outcome === 'duplicate') await refundDuplicate(order.outTradeNo);
+      return outcome;
     }
     if ((tx.trade_state === 'CLOSED' || tx.trade_state === 'REVOKED') && (await orders.moveStatus(db, order.id, ['pending'], 'closed', clock.now()))) {
       return 'closed';
     }
     return 'unchanged';
+  }
+
+  /** One transaction: the order becomes paid once, and the course is granted only by a first payment. */
+  async function recordPayment(order: Order, tx: WechatTransaction): Promise<'paid' | 'duplicate' | 'refunded' | 'unchanged'> {
+    const now = clock.now();
+    return db.transaction(async (trx) => {
+      // Payments of one learner for one course apply one after another, so a second one sees the first's grant.
+      await orders.lockLearnerCourse(trx, order.userId, order.courseId);
+      const paidAt = tx.success_time ? new Date(tx.success_time) : now;
+      if (!(await orders.markPaid(trx, order.id, { transactionId: tx.transaction_id ?? null, payerOpenid: tx.payer?.openid ?? null, paidAt }, now))) return 'unchanged';
+      const summary = { outTradeNo: order.outTradeNo, userId: order.userId, courseId: order.courseId, amountFen: order.amountFen };
+      if (tx.trade_state === 'REFUND') {
+        // Our notice of the payment was lost and the money already went back (a refund in WeChat's
+        // merchant console): the order is recorded as paid and refunding, and the learner gets nothing.
+        await orders.moveStatus(trx, order.id, ['paid'], 'refunding', now);
+        await orders.setFlag(trx, order.id, 'refunded_before_recorded', now);
+        await deps.audit.record(trx, { actorUserId: SYSTEM_ACTOR, action: 'order.refunded_before_recorded', entityType: 'order', entityId: order.id, summary });
+        log.error({ event: 'payments.alert.refunded_before_recorded', outTradeNo: order.outTradeNo }, 'WeChat reports a refund for an order we never saw paid; no access granted');
+        return 'refunded';
+      }
+      if (await deps.enrolments.isEnrolled(order.userId, order.courseId, trx)) {
+        await orders.setFlag(trx, order.id, 'duplicate_payment', now);
+        await deps.audit.record(trx, { actorUserId: SYSTEM_ACTOR, action: 'order.duplicate_payment', entityType: 'order', entityId: order.id, summary });
+        log.error({ event: 'payments.alert.duplicate_payment', ...summary }, 'second payment for a course the learner already has; refunding it in full');
+        return 'duplicate';
+      }
+      await deps.enrolments.grant(trx, { userId: order.userId, courseId: order.courseId, source: 'purchase', orderId: order.id });
+      return 'paid';
+    });
+  }
+
+  /** The full refund of a second payment; a failure is retried by reconciliation. */
+  async function refundDuplicate(outTradeNo: string): Promise<void> {
+    try {
+      const order = (await orders.findByOutTradeNo(db, outTradeNo))!;
+      await startRefund(order, { amountFen: order.amountFen - order.refundedFen, reason: DUPLICATE_REFUND_REASON, requestedBy: null, origin: 'auto' });
+    } catch (err) {
+      log.error({ event: 'payments.duplicate_refund_failed', outTradeNo, err }, 'automatic refund of a second payment failed; reconciliation retries it');
+    }
   }
 
   /** A refund WeChat refused or never received: closed, and the order refundable again. */
@@ -89,10 +135,28 @@ export function createPaymentService(deps: {
     if (closed) log.warn({ event: 'payments.refund_abandoned', outRefundNo: refund.outRefundNo }, 'refund closed without reaching WeChat');
   }
 
+  /**
+   * A refund we did not request (made in WeChat's merchant console) becomes a refund row of its order,
+   * found by out_trade_no, so it settles like ours instead of being refused while WeChat retries.
+   */
+  async function adoptConsoleRefund(r: WechatRefund): Promise<Refund | null> {
+    const order = r.out_trade_no ? await orders.findByOutTradeNo(db, r.out_trade_no) : null;
+    const amountFen = r.amount?.refund;
+    if (!order || r.amount?.total !== order.amountFen || !Number.isSafeInteger(amountFen) || amountFen! < 1 || amountFen! > order.amountFen) {
+      log.error({ event: 'payments.alert.unknown_refund', outRefundNo: r.out_refund_no, outTradeNo: r.out_trade_no }, 'refund for no order of ours, or with amounts that do not match it');
+      return null;
+    }
+    const refund = await orders.insertRefund(db, { outRefundNo: r.out_refund_no, orderId: order.id, amountFen: amountFen!, reason: '商户平台退款', requestedBy: null, origin: 'console', status: 'processing', refundId: r.refund_id ?? null, now: clock.now() });
+    log.warn({ event: 'payments.console_refund', outRefundNo: r.out_refund_no, outTradeNo: order.outTradeNo, amountFen }, 'refund made outside the app recorded');
+    return refund;
+  }
+
   async function applyRefund(r: WechatRefund): Promise<'settled' | 'unchanged' | 'rejected'> {
-    const refund = await orders.findRefund(db, r.out_refund_no);
-    if (!refund) {
-      log.error({ event: 'payments.alert.unknown_refund', outRefundNo: r.out_refund_no }, 'refund we did not request');
+    const refund = (await orders.findRefund(db, r.out_refund_no)) ?? (await adoptConsoleRefund(r));
+    if (!refund) return 'rejected';
+    const order = (await orders.findById(db, refund.orderId))!;
+    if ((r.out_trade_no !== undefined && r.out_trade_no !== order.outTradeNo) || (r.amount?.refund !== undefined && r.amount.refund !== refund.amountFen)) {
+      log.error({ event: 'payments.alert.refund_mismatch', outRefundNo: refund.outRefundNo, outTradeNo: r.out_trade_no, amount: r.amount?.refund }, 'refund answer does not match our refund');
       return 'rejected';
     }
     const status = r.refund_status ?? r.status;
@@ -101,13 +165,14 @@ export function createPaymentService(deps: {
       const settled = await db.transaction(async (trx) => {
         if (!(await orders.moveRefund(trx, refund.id, ['pending', 'processing'], 'succeeded', { refundId: r.refund_id ?? null, succeededAt: r.success_time ? new Date(r.success_time) : now }, now))) return false;
         await orders.addRefunded(trx, refund.orderId, refund.amountFen, now);
-        const order = (await orders.findById(trx, refund.orderId))!;
-        if (order.refundedFen >= order.amountFen) {
-          // Fully refunded: the learner no longer owns the course. A partial refund keeps access.
-          await orders.moveStatus(trx, order.id, ['paid', 'refunding'], 'refunded', now);
-          await deps.enrolments.revoke(trx, order.userId, order.courseId);
+        const after = (await orders.findById(trx, refund.orderId))!;
+        if (after.refundedFen >= after.amountFen) {
+          // Fully refunded: this order no longer gives access. Other sources (another payment, an
+          // admin grant) stand. A partial refund keeps access.
+          await orders.moveStatus(trx, after.id, ['paid', 'refunding'], 'refunded', now);
+          await deps.enrolments.revokeOrder(trx, { userId: after.userId, courseId: after.courseId, orderId: after.id });
         } else {
-          await orders.moveStatus(trx, order.id, ['refunding'], 'paid', now);
+          await orders.moveStatus(trx, after.id, ['refunding'], 'paid', now);
         }
         return true;
       });
@@ -128,6 +193,80 @@ export function createPaymentService(deps: {
     return 'unchanged';
   }
 
+  /**
+   * Reserves the refund and sends it. The guard (never more than paid minus refunded minus refunds in
+   * flight) is read inside the transaction that moves the order paid → refunding, so two refunds
+   * requested at once cannot both pass it.
+   */
+  async function startRefund(order: Order, r: { amountFen: number; reason: string; requestedBy: number | null; origin: RefundOrigin }): Promise<Refund> {
+    if (!Number.isSafeInteger(r.amountFen) || r.amountFen < 1) throw new ValidationError('BAD_AMOUNT', '退款金额至少 0.01 元');
+    const now = clock.now();
+    const refund = await db.transaction(async (trx) => {
+      if (!(await orders.moveStatus(trx, order.id, ['paid'], 'refunding', now))) {
+        const current = (await orders.findById(trx, order.id))!;
+        throw new ConflictError('ORDER_NOT_REFUNDABLE', current.status === 'refunding' ? '这笔订单正在退款中，请等待结果' : '只有已支付的订单可以退款');
+      }
+      const refundable = await orders.refundableFen(trx, order.id);
+      if (r.amountFen > refundable) throw new ValidationError('REFUND_TOO_LARGE', `最多可退 ${(refundable / 100).toFixed(2)} 元`);
+      return orders.insertRefund(trx, { outRefundNo: newOutTradeNo(now, 'RF'), orderId: order.id, amountFen: r.amountFen, reason: r.reason, requestedBy: r.requestedBy, origin: r.origin, now });
+    });
+    try {
+      const answer = await wechat.refund({ outTradeNo: order.outTradeNo, outRefundNo: refund.outRefundNo, reason: r.reason, refundFen: r.amountFen, totalFen: order.amountFen, notifyUrl: deps.notifyUrl });
+      await orders.moveRefund(db, refund.id, ['pending'], 'processing', { refundId: answer.refund_id ?? null }, clock.now());
+      if ((answer.status ?? answer.refund_status) !== 'PROCESSING') await applyRefund(answer);
+    } catch (err) {
+      if (!refusedByWechat(err)) {
+        // No answer, a 5xx or an unverifiable one: WeChat may have taken the refund. Closing it here
+        // would make its REFUND.SUCCESS a no-op and the money would leave unrecorded; the
+        // notification or reconciliation (which closes it if WeChat never heard of it) settles it.
+        log.error({ event: 'payments.refund_outcome_unknown', outRefundNo: refund.outRefundNo, err }, 'refund sent, answer lost');
+        throw new AppError('REFUND_OUTCOME_UNKNOWN', '退款请求已发出，但未收到微信支付的答复；系统会自动核对结果，请勿重复退款', 502, { cause: err });
+      }
+      await abandonRefund(refund);
+      throw new AppError('REFUND_FAILED', `微信支付拒绝了退款：${(err as WechatPayError).message}`, 502, { cause: err });
+    }
+    log.info({ event: 'payments.refund_requested', outRefundNo: refund.outRefundNo, requestedBy: r.requestedBy, origin: r.origin }, 'refund requested');
+    return (await orders.findRefund(db, refund.outRefundNo))!;
+  }
+
+  /**
+   * Makes sure nothing else can be paid for the order: closed at WeChat first (a payment that beat the
+   * close is applied instead), then locally. Throws when WeChat cannot be reached, so the order stays
+   * the learner's one payable order rather than gaining a second.
+   */
+  async function closePayable(order: Order): Promise<void> {
+    if (order.prepayId || order.codeUrl || order.h5Url) {
+      try {
+        await wechat.close(order.outTradeNo);
+      } catch (err) {
+        if (err instanceof WechatPayError && err.definite && err.code === 'ORDERPAID') {
+          await refresh(order.outTradeNo);
+          return;
+        }
+        if (!(err instanceof WechatPayError && err.notFound)) {
+          log.warn({ event: 'payments.close_failed', outTradeNo: order.outTradeNo, err }, 'could not close the open order at WeChat');
+          throw new AppError('PAYMENT_UNAVAILABLE', '微信支付暂时不可用，请稍后再试', 502, { cause: err });
+        }
+      }
+    }
+    if (await orders.moveStatus(db, order.id, ['pending'], 'closed', clock.now())) log.info({ event: 'payments.order_closed', outTradeNo: order.outTradeNo }, 'open order closed');
+  }
+
+  /** "我已支付" and reconciliation: ask WeChat instead of waiting for a notification. */
+  async function refresh(outTradeNo: string): Promise<Order> {
+    const tx = await wechat.query(outTradeNo);
+    if (tx) await applyTransaction(tx, 'query');
+    const order = (await orders.findByOutTradeNo(db, outTradeNo))!;
+    if (order.status === 'pending' && order.expiresAt <= clock.now() && (!tx || tx.trade_state === 'NOTPAY' || tx.trade_state === 'PAYERROR')) {
+      // An order WeChat never heard of (the process stopped before the prepay call) has nothing to
+      // close there, and closing it would fail with 404 on every reconciliation pass.
+      if (tx) await wechat.close(outTradeNo);
+      await orders.moveStatus(db, order.id, ['pending'], 'closed', clock.now());
+      log.info({ event: 'payments.order_expired', outTradeNo }, 'expired order closed');
+    }
+    return (await orders.findByOutTradeNo(db, outTradeNo))!;
+  }
+
   return {
     applyTransaction,
     applyRefund,
@@ -139,12 +278,19 @@ export function createPaymentService(deps: {
     async checkout(o: { userId: number; openid: string | null; inWechat: boolean; h5: boolean; clientIp: string; course: { id: number; title: string; priceFen: number; published: boolean } }): Promise<Order> {
       if (!o.course.published) throw new NotFoundError('COURSE_NOT_FOUND', '课程不存在或已下架');
       if (o.course.priceFen <= 0) throw new ConflictError('COURSE_IS_FREE', '这门课程免费，直接加入学习即可');
-      if (await deps.enrolments.isEnrolled(o.userId, o.course.id)) throw new ConflictError('ALREADY_OWNED', '你已经拥有这门课程');
+      const owned = () => deps.enrolments.isEnrolled(o.userId, o.course.id);
+      if (await owned()) throw new ConflictError('ALREADY_OWNED', '你已经拥有这门课程');
       const channel: Channel = o.inWechat && o.openid ? 'jsapi' : o.h5 && !o.inWechat ? 'h5' : 'native';
       const now = clock.now();
-      // Keep at least a minute to pay; an order about to expire is not offered again.
-      const reusable = await orders.findReusable(db, o.userId, o.course.id, channel, new Date(now.getTime() + 60_000));
-      if (reusable && reusable.amountFen === o.course.priceFen && (reusable.codeUrl || reusable.prepayId || reusable.h5Url)) return reusable;
+      // One payable order per learner and course. The open one is reused while it fits (same channel
+      // and price, at least a minute left); otherwise it is closed at WeChat before a new one opens.
+      const open = await orders.findPayable(db, o.userId, o.course.id);
+      if (open) {
+        const fits = open.channel === channel && open.amountFen === o.course.priceFen && open.expiresAt.getTime() > now.getTime() + 60_000 && (open.codeUrl || open.prepayId || open.h5Url);
+        if (fits) return open;
+        await closePayable(open);
+        if (await owned()) throw new ConflictError('ALREADY_OWNED', '你已经拥有这门课程');
+      }
 
       const order = await orders.insert(db, {
         outTradeNo: newOutTradeNo(now),
@@ -156,6 +302,12 @@ export function createPaymentService(deps: {
         expiresAt: new Date(now.getTime() + deps.orderExpireMinutes * 60_000),
         createdAt: now,
       });
+      if (!order) {
+        // A checkout that raced this one holds the slot: take the learner to that order.
+        const winner = await orders.findPayable(db, o.userId, o.course.id);
+        if (winner) return winner;
+        throw new ConflictError('CHECKOUT_BUSY', '订单正在创建，请稍后再试');
+      }
       const prepay = { outTradeNo: order.outTradeNo, description: order.description, amountFen: order.amountFen, notifyUrl: deps.notifyUrl, expiresAt: order.expiresAt };
       try {
         if (channel === 'jsapi') await orders.setPrepay(db, order.id, await wechat.jsapi(prepay, o.openid!), now);
@@ -170,6 +322,19 @@ export function createPaymentService(deps: {
       return (await orders.findById(db, order.id))!;
     },
 
+    /**
+     * What the order page may offer: a pending order for a course the learner already has (another
+     * payment, an admin grant) is closed rather than offered for payment again.
+     */
+    async forPayment(order: Order): Promise<{ order: Order; owned: boolean }> {
+      const owned = await deps.enrolments.isEnrolled(order.userId, order.courseId);
+      if (owned && order.status === 'pending') {
+        await closePayable(order).catch((err: unknown) => log.warn({ event: 'payments.close_owned_failed', outTradeNo: order.outTradeNo, err }, 'could not close an order for an owned course'));
+        return { order: (await orders.findById(db, order.id))!, owned };
+      }
+      return { order, owned };
+    },
+
     appId: appid,
 
     async order(outTradeNo: string): Promise<Order> {
@@ -178,20 +343,7 @@ export function createPaymentService(deps: {
       return order;
     },
 
-    /** "我已支付" and reconciliation: ask WeChat instead of waiting for a notification. */
-    async refresh(outTradeNo: string): Promise<Order> {
-      const tx = await wechat.query(outTradeNo);
-      if (tx) await applyTransaction(tx, 'query');
-      const order = (await orders.findByOutTradeNo(db, outTradeNo))!;
-      if (order.status === 'pending' && order.expiresAt <= clock.now() && (!tx || tx.trade_state === 'NOTPAY' || tx.trade_state === 'PAYERROR')) {
-        // An order WeChat never heard of (the process stopped before the prepay call) has nothing to
-        // close there, and closing it would fail with 404 on every reconciliation pass.
-        if (tx) await wechat.close(outTradeNo);
-        await orders.moveStatus(db, order.id, ['pending'], 'closed', clock.now());
-        log.info({ event: 'payments.order_expired', outTradeNo }, 'expired order closed');
-      }
-      return (await orders.findByOutTradeNo(db, outTradeNo))!;
-    },
+    refresh,
 
     /**
      * The webhook, strictly in order: signature (key by serial, probes refused, 300 s window) → decrypt
@@ -237,6 +389,11 @@ export function createPaymentService(deps: {
         const payload = JSON.parse(plaintext) as Record<string, unknown>;
         const outTradeNo = typeof payload.out_trade_no === 'string' ? payload.out_trade_no : null;
         if (eventType.startsWith('REFUND.')) {
+          if (payload.mchid !== mchid) {
+            await record({ id, eventType, outcome: 'rejected_mchid', outTradeNo, processed: true });
+            log.error({ event: 'payments.alert.merchant_mismatch', outTradeNo }, 'refund notification for another merchant');
+            return { status: 400, body: { code: 'FAIL', message: '商户号不匹配' } };
+          }
           const outcome = await applyRefund(payload as unknown as WechatRefund);
           await record({ id, eventType, outcome: `refund_${outcome}`, outTradeNo, processed: true });
           return outcome === 'rejected' ? { status: 400, body: { code: 'FAIL', message: '退款单不存在' } } : { status: 204 };
@@ -258,34 +415,7 @@ export function createPaymentService(deps: {
 
     /** Refunds never exceed what was paid minus what is already refunded or being refunded. */
     async refund(actorId: number, outTradeNo: string, amountFen: number, reason: string): Promise<Refund> {
-      const order = await this.order(outTradeNo);
-      if (order.status !== 'paid') throw new ConflictError('ORDER_NOT_REFUNDABLE', order.status === 'refunding' ? '这笔订单正在退款中，请等待结果' : '只有已支付的订单可以退款');
-      const open = (await orders.refundsOf(db, order.id)).filter((r) => r.status === 'pending' || r.status === 'processing').reduce((s, r) => s + r.amountFen, 0);
-      const refundable = order.amountFen - order.refundedFen - open;
-      if (!Number.isSafeInteger(amountFen) || amountFen < 1) throw new ValidationError('BAD_AMOUNT', '退款金额至少 0.01 元');
-      if (amountFen > refundable) throw new ValidationError('REFUND_TOO_LARGE', `最多可退 ${(refundable / 100).toFixed(2)} 元`);
-      const now = clock.now();
-      const refund = await db.transaction(async (trx) => {
-        if (!(await orders.moveStatus(trx, order.id, ['paid'], 'refunding', now))) throw new ConflictError('ORDER_NOT_REFUNDABLE', '订单状态已变化，请刷新后重试');
-        return orders.insertRefund(trx, { outRefundNo: newOutTradeNo(now, 'RF'), orderId: order.id, amountFen, reason, requestedBy: actorId, now });
-      });
-      try {
-        const r = await wechat.refund({ outTradeNo: order.outTradeNo, outRefundNo: refund.outRefundNo, reason, refundFen: amountFen, totalFen: order.amountFen, notifyUrl: deps.notifyUrl });
-        await orders.moveRefund(db, refund.id, ['pending'], 'processing', { refundId: r.refund_id ?? null }, clock.now());
-        if ((r.status ?? r.refund_status) !== 'PROCESSING') await applyRefund(r);
-      } catch (err) {
-        if (!refusedByWechat(err)) {
-          // No answer, a 5xx or an unverifiable one: WeChat may have taken the refund. Closing it here
-          // would make its REFUND.SUCCESS a no-op and the money would leave unrecorded; the
-          // notification or reconciliation (which closes it if WeChat never heard of it) settles it.
-          log.error({ event: 'payments.refund_outcome_unknown', outRefundNo: refund.outRefundNo, err }, 'refund sent, answer lost');
-          throw new AppError('REFUND_OUTCOME_UNKNOWN', '退款请求已发出，但未收到微信支付的答复；系统会自动核对结果，请勿重复退款', 502, { cause: err });
-        }
-        await abandonRefund(refund);
-        throw new AppError('REFUND_FAILED', `微信支付拒绝了退款：${(err as WechatPayError).message}`, 502, { cause: err });
-      }
-      log.info({ event: 'payments.refund_requested', outRefundNo: refund.outRefundNo, actorId }, 'refund requested');
-      return (await orders.findRefund(db, refund.outRefundNo))!;
+      return startRefund(await this.order(outTradeNo), { amountFen, reason, requestedBy: actorId, origin: 'merchant' });
     },
 
     async refundsOf(orderId: number): Promise<Refund[]> {
@@ -302,7 +432,7 @@ export function createPaymentService(deps: {
       const pending = await orders.pendingCreatedBefore(db, cutoff, 100);
       for (const o of pending) {
         try {
-          await this.refresh(o.outTradeNo);
+          await refresh(o.outTradeNo);
         } catch (err) {
           log.warn({ event: 'payments.reconcile.order_failed', outTradeNo: o.outTradeNo, err }, 'could not reconcile order');
         }
@@ -318,7 +448,9 @@ export function createPaymentService(deps: {
           log.warn({ event: 'payments.reconcile.refund_failed', outRefundNo: r.outRefundNo, err }, 'could not reconcile refund');
         }
       }
-      return { orders: pending.length, refunds: open.length };
+      const duplicates = await orders.duplicatesAwaitingRefund(db, 100);
+      for (const o of duplicates) await refundDuplicate(o.outTradeNo);
+      return { orders: pending.length, refunds: open.length + duplicates.length };
     },
   };
 }

@@ -8,15 +8,30 @@ import { decryptResource, verifyWechatSignature, WechatPayKeyring } from './wech
 const WECHAT_HOST = 'https://api.mch.weixin.qq.com';
 const TIMEOUT_MS = 10_000;
 
-/** A WeChat Pay API answer we cannot use: an error body, a bad signature, or no answer at all. */
+/**
+ * A WeChat Pay API answer we cannot use: an error body, a bad signature, or no answer at all. Only an
+ * error in an answer whose signature checked out (`verified`) says anything about WeChat's state; an
+ * unsigned 404 may come from a proxy or an attacker and is a transport failure like a timeout.
+ */
 export class WechatPayError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly verified = false,
   ) {
     super(`${code}: ${message}`);
     this.name = 'WechatPayError';
+  }
+
+  /** WeChat itself refused, in a signed 4xx answer. */
+  get definite(): boolean {
+    return this.verified && this.status >= 400 && this.status < 500;
+  }
+
+  /** WeChat itself, in a signed answer, has no such order or refund. */
+  get notFound(): boolean {
+    return this.verified && this.status === 404;
   }
 }
 
@@ -118,7 +133,7 @@ export function createWechatPayClient(deps: { merchant: MerchantSettings; clock:
     const text = await res.text();
     if (verify) await checkSignature(res, text);
     const data = parseJson(text, res.status);
-    if (res.status >= 400) throw new WechatPayError(res.status, String(data.code ?? 'HTTP_' + res.status), String(data.message ?? text.slice(0, 200)));
+    if (res.status >= 400) throw new WechatPayError(res.status, String(data.code ?? 'HTTP_' + res.status), String(data.message ?? text.slice(0, 200)), verify);
     return { status: res.status, data };
   }
 
@@ -207,7 +222,7 @@ export function createWechatPayClient(deps: { merchant: MerchantSettings; clock:
         const r = await pay.query({ out_trade_no: outTradeNo });
         return r.data as unknown as WechatTransaction;
       } catch (err) {
-        if (err instanceof WechatPayError && err.status === 404) return null;
+        if (err instanceof WechatPayError && err.notFound) return null;
         throw err;
       }
     },
@@ -232,7 +247,7 @@ export function createWechatPayClient(deps: { merchant: MerchantSettings; clock:
         const res = await pay.find_refunds(outRefundNo);
         return res.data as unknown as WechatRefund;
       } catch (err) {
-        if (err instanceof WechatPayError && err.status === 404) return null;
+        if (err instanceof WechatPayError && err.notFound) return null;
         throw err;
       }
     },

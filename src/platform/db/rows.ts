@@ -17,20 +17,27 @@ export function toCount(row: Record<string, unknown> | undefined, key = 'n'): nu
   return Number(row?.[key] ?? 0);
 }
 
+/** MySQL's ER_DUP_ENTRY: a unique or primary key already holds the value. */
+const MYSQL_DUPLICATE_KEY = 1062;
+
 /**
  * Inserts unless the unique key `conflict` already holds a row; true when a row was written.
- * The two drivers report this differently: MySQL's INSERT IGNORE affects no row, while SQLite's
- * last-insert id is stale after an ignored insert, so SQLite asks RETURNING instead.
+ * Only a duplicate key is tolerated: a foreign-key or any other failure still throws. That rules out
+ * MySQL's INSERT IGNORE, which turns those into warnings too, so on MySQL a plain insert whose
+ * duplicate-key error is caught (it undoes only the statement, not the transaction). SQLite's
+ * ON CONFLICT DO NOTHING covers uniqueness only; its last-insert id is stale after an ignored insert,
+ * so it asks RETURNING whether a row was written.
  */
 export async function insertIfAbsent(db: Knex, table: string, row: Record<string, unknown>, conflict: string[]): Promise<boolean> {
-  const q = db(table).insert(row).onConflict(conflict).ignore();
   if (db.client.config.client === 'better-sqlite3') {
-    const returned = (await q.returning(conflict[0]!)) as unknown[];
+    const returned = (await db(table).insert(row).onConflict(conflict).ignore().returning(conflict[0]!)) as unknown[];
     return returned.length > 0;
   }
-  // insertId is 0 for tables without an auto-increment key even when a row was written: ask the
-  // server how many rows the statement affected instead.
-  const { sql, bindings } = q.toSQL().toNative();
-  const [header] = (await db.raw(sql, bindings)) as [{ affectedRows: number }];
-  return header.affectedRows > 0;
+  try {
+    await db(table).insert(row);
+    return true;
+  } catch (err) {
+    if ((err as { errno?: number }).errno === MYSQL_DUPLICATE_KEY) return false;
+    throw err;
+  }
 }

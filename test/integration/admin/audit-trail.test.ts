@@ -108,7 +108,7 @@ describe('the admin audit trail', () => {
     const since = await lastAuditId();
 
     const grant = await post(`/admin/courses/${course.id}/grants`, { username: 'GRANTEE' });
-    const ent = await t.db('entitlements').where({ user_id: learner.id, course_id: course.id }).first();
+    const ent = await t.db('access_grants').where({ user_id: learner.id, course_id: course.id }).first();
     const revoke = await post(`/admin/courses/${course.id}/grants/${learner.id}/revoke`);
 
     expect(grant.status).toBe(303);
@@ -126,7 +126,7 @@ describe('the admin audit trail', () => {
   it('records granting again after a revoke as a change from revoked access', async () => {
     const course = await createCourse(t.db);
     const learner = await createUser(t.db, { passwordHash: 'unused' });
-    await grantAccess(t.db, learner.id, course.id, 'purchase');
+    await grantAccess(t.db, learner.id, course.id, 'admin_grant');
     await post(`/admin/courses/${course.id}/grants/${learner.id}/revoke`);
     const since = await lastAuditId();
 
@@ -135,14 +135,30 @@ describe('the admin audit trail', () => {
     const [row, ...rest] = await auditSince(since);
     expect(rest).toEqual([]);
     expect(row).toMatchObject({ action: 'entitlement.grant', actor_user_id: admin.user.id });
-    expect(row!.summary).toEqual({ userId: learner.id, courseId: course.id, before: { source: 'purchase', revoked: true }, after: { source: 'admin_grant' } });
+    expect(row!.summary).toEqual({ userId: learner.id, courseId: course.id, before: { source: 'admin_grant', revoked: true }, after: { source: 'admin_grant' } });
+    expect(await t.db('access_grants').where({ user_id: learner.id, course_id: course.id })).toEqual([expect.objectContaining({ source: 'admin_grant', revoked_at: null })]);
   });
 
-  it('records nothing when the learner already has access, or the username is unknown, or there is nothing to revoke', async () => {
+  it('leaves paid access alone on 收回, audits nothing and tells the admin to refund instead', async () => {
+    const course = await createCourse(t.db);
+    const learner = await createUser(t.db, { passwordHash: 'unused' });
+    await grantAccess(t.db, learner.id, course.id, 'purchase');
+    const since = await lastAuditId();
+
+    const res = await post(`/admin/courses/${course.id}/grants/${learner.id}/revoke`);
+    const page = await admin.agent.get(res.headers.location!);
+
+    expect(res.status).toBe(303);
+    expect(page.text).toContain('该学员的权限来自已支付的订单，如需收回请在订单页退款');
+    expect(await auditSince(since)).toEqual([]);
+    expect(await t.db('access_grants').where({ user_id: learner.id, course_id: course.id })).toEqual([expect.objectContaining({ source: 'purchase', revoked_at: null })]);
+  });
+
+  it('records nothing when the learner already has an admin grant, or the username is unknown, or there is nothing to revoke', async () => {
     const course = await createCourse(t.db);
     const learner = await createUser(t.db, { passwordHash: 'unused' });
     const stranger = await createUser(t.db, { passwordHash: 'unused' });
-    await grantAccess(t.db, learner.id, course.id, 'purchase');
+    await grantAccess(t.db, learner.id, course.id, 'admin_grant');
     const since = await lastAuditId();
 
     const again = await post(`/admin/courses/${course.id}/grants`, { username: learner.username });
@@ -152,7 +168,7 @@ describe('the admin audit trail', () => {
 
     expect([again.status, unknown.status, nothing.status]).toEqual([303, 303, 303]);
     expect(await auditSince(since)).toEqual([]);
-    expect(await t.db('entitlements').where({ user_id: learner.id }).first()).toMatchObject({ source: 'purchase', revoked_at: null });
+    expect(await t.db('access_grants').where({ user_id: learner.id })).toEqual([expect.objectContaining({ source: 'admin_grant', revoked_at: null })]);
     expect(unknownPage.text).toContain('找不到用户“nobody-here”');
   });
 

@@ -10,7 +10,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t.close());
 
-const entitlementsOf = (courseId: number) => t.db('entitlements').where({ course_id: courseId });
+const entitlementsOf = (courseId: number) => t.db('access_grants').where({ course_id: courseId });
 
 describe('enrolling in a free course', () => {
   it('grants access with source free and sends the learner to the first lesson', async () => {

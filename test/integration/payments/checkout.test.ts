@@ -65,9 +65,9 @@ describe('buying a course with a Native QR code', () => {
     const order = await orderRow(t.db, no);
     expect(order).toMatchObject({ status: 'paid', transaction_id: paid.transaction_id });
     expect(order.paid_at).not.toBeNull();
-    const entitlements = await t.db('entitlements').where({ user_id: user.id, course_id: course.id });
+    const entitlements = await t.db('access_grants').where({ user_id: user.id, course_id: course.id });
     expect(entitlements).toHaveLength(1);
-    expect(entitlements[0]).toMatchObject({ source: 'purchase', source_order_id: order.id, revoked_at: null });
+    expect(entitlements[0]).toMatchObject({ source: 'purchase', order_id: order.id, revoked_at: null });
     const lesson = await agent.get(lessonUrl);
     expect(lesson.status).toBe(200);
     expect(lesson.text).toContain(course.lessons[1]!.bodyMd);

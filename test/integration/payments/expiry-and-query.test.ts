@@ -108,7 +108,7 @@ describe('a payment whose notification is lost', () => {
     const order = await orderRow(t.db, no);
     expect(order).toMatchObject({ status: 'paid' });
     expect(order.transaction_id).toMatch(/^4200\d+$/);
-    expect(await t.db('entitlements').where({ user_id: user.id, course_id: course.id })).toEqual([expect.objectContaining({ source: 'purchase', source_order_id: order.id })]);
+    expect(await t.db('access_grants').where({ user_id: user.id, course_id: course.id })).toEqual([expect.objectContaining({ source: 'purchase', order_id: order.id })]);
     expect(await sandboxNotifications(t, no)).toEqual([expect.objectContaining({ status: 'pending', attempts: 0 })]);
   });
 

@@ -79,7 +79,7 @@ describe('paying inside WeChat (JSAPI)', () => {
     expect(session.status).toBe(200);
     expect(outcome.json).toEqual({ trade_state: 'SUCCESS' });
     expect(await orderRow(t.db, no)).toMatchObject({ status: 'paid' });
-    expect(await t.db('entitlements').where({ user_id: user.id, course_id: course.id })).toHaveLength(1);
+    expect(await t.db('access_grants').where({ user_id: user.id, course_id: course.id })).toHaveLength(1);
   });
 
   it('falls back to a Native QR code outside WeChat, or inside WeChat when the openid is unknown', async () => {

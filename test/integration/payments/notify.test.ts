@@ -35,7 +35,7 @@ async function pendingOrder(amountFen = 9900): Promise<OrderRow> {
   return createPendingOrder(t.db, { userId: user.id, courseId: course.id, amountFen });
 }
 
-const entitlementsOf = (o: OrderRow) => t.db('entitlements').where({ user_id: o.user_id, course_id: o.course_id });
+const entitlementsOf = (o: OrderRow) => t.db('access_grants').where({ user_id: o.user_id, course_id: o.course_id });
 const notificationCount = async () => Number((await t.db('payment_notifications').count({ n: '*' }).first())!.n);
 const lastNotification = () => t.db('payment_notifications').orderBy('id', 'desc').first();
 
@@ -57,7 +57,7 @@ describe('the WeChat Pay notify webhook', () => {
     expect(res.status).toBe(204);
     expect(res.text).toBe('');
     expect(await orderRow(t.db, order.out_trade_no)).toMatchObject({ status: 'paid', transaction_id: tx.transaction_id, payer_openid: 'oTestPayer000000000000000001' });
-    expect(await entitlementsOf(order)).toEqual([expect.objectContaining({ source: 'purchase', source_order_id: order.id, revoked_at: null })]);
+    expect(await entitlementsOf(order)).toEqual([expect.objectContaining({ source: 'purchase', order_id: order.id, revoked_at: null })]);
     expect(await t.db('payment_notifications').where({ notification_id: n.id })).toEqual([
       expect.objectContaining({ event_type: 'TRANSACTION.SUCCESS', outcome: 'paid', out_trade_no: order.out_trade_no }),
     ]);
@@ -118,7 +118,7 @@ describe('the WeChat Pay notify webhook', () => {
     expect(await sandboxNotifications(t, created.outTradeNo)).toEqual([expect.objectContaining({ status: 'delivered', probe_http_status: 401, last_http_status: 204 })]);
     expect(await t.db('payment_notifications').where({ outcome: 'rejected_probe' }).andWhere('received_at', '>', new Date(Date.now() - 60_000))).not.toHaveLength(0);
     expect(await orderRow(t.db, created.outTradeNo)).toMatchObject({ status: 'paid' });
-    expect(await t.db('entitlements').where({ user_id: user.id, course_id: course.id })).toHaveLength(1);
+    expect(await t.db('access_grants').where({ user_id: user.id, course_id: course.id })).toHaveLength(1);
   });
 
   const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
@@ -184,6 +184,8 @@ describe('the WeChat Pay notify webhook', () => {
     ['another merchant’s mchid', (o) => notification(keys, paidTransaction(o, { mchid: '1900000999' })), 'rejected_mchid'],
     ['an amount one fen short', (o) => notification(keys, paidTransaction(o, { amount: { total: o.amount_fen - 1, payer_total: o.amount_fen - 1, currency: 'CNY' } })), 'rejected'],
     ['no amount at all', (o) => notification(keys, paidTransaction(o, { amount: undefined })), 'rejected'],
+    ['the right total in US dollars', (o) => notification(keys, paidTransaction(o, { amount: { total: o.amount_fen, payer_total: o.amount_fen, currency: 'USD', payer_currency: 'USD' } })), 'rejected'],
+    ['no currency', (o) => notification(keys, paidTransaction(o, { amount: { total: o.amount_fen, payer_total: o.amount_fen } })), 'rejected'],
     ['an order number we never issued', () => notification(keys, paidTransaction({ out_trade_no: 'ZF20261125000000NOSUCHORDER1', amount_fen: 9900 })), 'rejected'],
     ['a body that is not JSON', () => notification(keys, {}, { rawBody: 'id=1&event_type=TRANSACTION.SUCCESS' }), 'rejected_decrypt'],
     ['an empty body', () => notification(keys, {}, { rawBody: '' }), 'rejected_decrypt'],

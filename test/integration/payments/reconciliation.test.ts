@@ -40,8 +40,8 @@ describe('reconciliation of orders whose notification never came', () => {
     expect(order).toMatchObject({ status: 'paid', transaction_id: paid.transaction_id });
     expect(order.paid_at).not.toBeNull();
     expect(order.payer_openid).toMatch(/^oSbx/);
-    expect(await t.db('entitlements').where({ user_id: user.id, course_id: course.id })).toEqual([
-      expect.objectContaining({ source: 'purchase', source_order_id: order.id, revoked_at: null }),
+    expect(await t.db('access_grants').where({ user_id: user.id, course_id: course.id })).toEqual([
+      expect.objectContaining({ source: 'purchase', order_id: order.id, revoked_at: null }),
     ]);
     // The notification itself is still waiting at WeChat; when it comes it changes nothing.
     expect(await sandboxNotifications(t, no)).toEqual([expect.objectContaining({ status: 'pending' })]);

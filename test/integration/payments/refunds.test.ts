@@ -63,7 +63,7 @@ async function refusal(p: Promise<unknown>): Promise<AppError> {
 }
 
 const refundsOf = async (no: string) => t.db('refunds').where({ order_id: (await orderRow(t.db, no)).id }).orderBy('id');
-const entitlementOf = (userId: number, courseId: number) => t.db('entitlements').where({ user_id: userId, course_id: courseId }).first();
+const entitlementOf = (userId: number, courseId: number) => t.db('access_grants').where({ user_id: userId, course_id: courseId }).first();
 
 describe('refunds', () => {
   it('refunds part of an order: processing, then succeeded on REFUND.SUCCESS, and the learner keeps the course', async () => {
@@ -186,16 +186,43 @@ describe('refunds', () => {
     expect(await orderRow(t.db, no)).toMatchObject({ status: 'paid', refunded_fen: 2000 });
   });
 
-  it('refuses a REFUND.SUCCESS for a refund we never requested', async () => {
-    const { no } = await paidPurchase();
+  it('refuses a REFUND.SUCCESS for an order we do not have, changing nothing', async () => {
+    const before = await t.db('refunds').count({ n: '*' }).first();
 
     const res = await postNotification(
       t,
-      notification(sandboxKeys(t), { mchid: APP_MCHID, out_trade_no: no, out_refund_no: 'RF-NOT-OURS-1', refund_status: 'SUCCESS', amount: { total: 9900, refund: 9900 } }, { eventType: 'REFUND.SUCCESS' }),
+      notification(sandboxKeys(t), { mchid: APP_MCHID, out_trade_no: 'ZFNOSUCHORDER0000000001', out_refund_no: 'RF-NOT-OURS-1', refund_status: 'SUCCESS', amount: { total: 9900, refund: 9900 } }, { eventType: 'REFUND.SUCCESS' }),
     );
 
     expect(res.status).toBe(400);
-    expect(await orderRow(t.db, no)).toMatchObject({ status: 'paid', refunded_fen: 0 });
+    expect(await t.db('refunds').count({ n: '*' }).first()).toEqual(before);
+  });
+
+  it('refuses a refund notification for another merchant, or whose order or amount differs from our refund row', async () => {
+    const { no } = await paidPurchase();
+    const other = await paidPurchase();
+    const refund = await t.payments.refund(adminId, no, 3000, '部分退款');
+    const resource = (over: Record<string, unknown>) => ({ mchid: APP_MCHID, out_trade_no: no, out_refund_no: refund.outRefundNo, refund_id: refund.refundId, refund_status: 'SUCCESS', amount: { total: 9900, refund: 3000 }, ...over });
+
+    const replies = await Promise.all(
+      [resource({ mchid: '1230000109' }), resource({ out_trade_no: other.no }), resource({ amount: { total: 9900, refund: 9900 } })].map((r) =>
+        postNotification(t, notification(sandboxKeys(t), r, { eventType: 'REFUND.SUCCESS' })),
+      ),
+    );
+
+    expect(replies.map((r) => r.status)).toEqual([400, 400, 400]);
+    expect(await t.db('refunds').where({ out_refund_no: refund.outRefundNo }).first()).toMatchObject({ status: 'processing' });
+    expect(await orderRow(t.db, no)).toMatchObject({ status: 'refunding', refunded_fen: 0 });
+    expect(await orderRow(t.db, other.no)).toMatchObject({ status: 'paid', refunded_fen: 0 });
+  });
+
+  it('lets exactly one of two refunds requested at the same moment through, and never more than was paid', async () => {
+    const { no } = await paidPurchase();
+
+    const outcomes = await Promise.allSettled([t.payments.refund(adminId, no, 6000, '并发一'), t.payments.refund(adminId, no, 6000, '并发二')]);
+
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(await refundsOf(no)).toHaveLength(1);
   });
 });
 
@@ -225,8 +252,9 @@ describe('a refund whose answer from WeChat is lost', () => {
         throw new WechatPayError(0, 'NETWORK_ERROR', 'WeChat Pay did not answer: The operation was aborted due to timeout');
       },
     };
-    const enrolments = createEnrolmentService({ db: t.db, clock: systemClock, log, audit: createAuditService({ db: t.db, clock: systemClock }) });
-    return createPaymentService({ db: t.db, clock: systemClock, log, wechat, enrolments, notifyUrl: `${t.baseUrl}/wechatpay/notify`, orderExpireMinutes: 30 });
+    const audit = createAuditService({ db: t.db, clock: systemClock });
+    const enrolments = createEnrolmentService({ db: t.db, clock: systemClock, log, audit });
+    return createPaymentService({ db: t.db, clock: systemClock, log, wechat, enrolments, audit, notifyUrl: `${t.baseUrl}/wechatpay/notify`, orderExpireMinutes: 30 });
   }
 
   it('keeps the refund open, so the REFUND.SUCCESS that follows settles it', async () => {

@@ -186,6 +186,11 @@ export function sandboxRoutes(deps: { service: SandboxService; worker: Notificat
     const t = await service.fail(await service.byOutTradeNo(req.params.outTradeNo));
     res.json({ out_trade_no: t.outTradeNo, trade_state: t.tradeState });
   });
+  router.post('/sandbox/transactions/:outTradeNo/console-refund', controlJson, async (req, res) => {
+    const t = await service.byOutTradeNo(req.params.outTradeNo);
+    const fen = (req.body as { refund_fen?: unknown } | undefined)?.refund_fen;
+    res.json(await service.consoleRefund(t, typeof fen === 'number' ? fen : t.totalFen - t.refundedFen));
+  });
   router.get('/sandbox/transactions/:outTradeNo/notifications', async (req, res) => {
     const list = await service.notificationsFor(req.params.outTradeNo);
     res.json({

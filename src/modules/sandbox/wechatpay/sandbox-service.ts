@@ -353,6 +353,20 @@ export function createSandboxService(deps: SandboxServiceDeps) {
       return answer;
     },
 
+    /**
+     * A refund made by hand in WeChat's merchant console: WeChat numbers it itself, and the merchant's
+     * system first hears of it from the REFUND.* notification (sent to the order's notify_url here).
+     */
+    async consoleRefund(t: SandboxTransaction, refundFen: number): Promise<Record<string, unknown>> {
+      return this.refund({
+        out_trade_no: t.outTradeNo,
+        out_refund_no: `CONSOLE${beijingStamp(clock.now())}${randomDigits(8)}`,
+        reason: '商户平台退款',
+        notify_url: t.notifyUrl,
+        amount: { refund: refundFen, total: t.totalFen, currency: 'CNY' },
+      });
+    },
+
     async queryRefund(outRefundNo: string): Promise<Record<string, unknown>> {
       const r = await repo.refundBy(config.mchid, outRefundNo);
       if (!r) throw new WechatPayError(404, 'RESOURCE_NOT_EXISTS', '退款单不存在');
