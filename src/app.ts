@@ -169,7 +169,7 @@ export function buildApp(deps: AppDeps): BuiltApp {
   const wechatApi = createWechatApi({ apiBase: oa.apiBase, appid: oa.appid, appsecret: oa.appsecret, log: logger });
   const tokens = createTokenCache({ db, clock, log: logger, api: wechatApi });
   const publicUrl = baseUrls(config).public;
-  const oauth = wechatOAuthRoutes({ accounts, api: wechatApi, appid: oa.appid, oauthBase: oa.oauthBase, publicUrl, log: logger });
+  const oauth = wechatOAuthRoutes({ accounts, api: wechatApi, appid: oa.appid, oauthBase: oa.oauthBase, publicUrl, log: logger, refuseAdmins: oa.sandboxRouter !== null });
   const reconciler = createReconciler({ db, clock, log: logger, payments, intervalMs: config.wechatPay.reconcileIntervalMs });
   const sessionStore = new KnexSessionStore(db, clock, config.session.maxAgeMs);
   const cacheStatic = config.isProduction ? '7d' : 0;

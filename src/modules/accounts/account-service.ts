@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../../platform/clock.js';
-import { ConflictError } from '../../platform/errors.js';
+import { ConflictError, ForbiddenError } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
 import type { PasswordHasher } from './password-hasher.js';
 import type { RegisterForm } from './account-schemas.js';
@@ -47,9 +47,19 @@ export function createAccountService(deps: { db: Knex; clock: Clock; log: Logger
      * WeChat sign-in: the account bound to this openid; or, for a logged-in account without one, bind
      * it; or a new learner named after the WeChat nickname. Never two accounts on one openid.
      */
-    async signInWithWechat(w: { openid: string; unionid: string | null; nickname: string | null; avatarUrl: string | null }, loggedInUserId: number | null): Promise<{ user: User; created: boolean; bound: boolean }> {
+    async signInWithWechat(
+      w: { openid: string; unionid: string | null; nickname: string | null; avatarUrl: string | null },
+      loggedInUserId: number | null,
+      opts: { refuseAdmins?: boolean } = {},
+    ): Promise<{ user: User; created: boolean; bound: boolean }> {
       const now = deps.clock.now();
       const existing = await users.findByOpenid(deps.db, w.openid);
+      // The Official Account sandbox lets anyone be any test WeChat user, so a WeChat identity must
+      // never open or join an admin account there.
+      if (opts.refuseAdmins) {
+        const me = loggedInUserId === null ? null : await users.findById(deps.db, loggedInUserId);
+        if (existing?.role === 'admin' || me?.role === 'admin') throw new ForbiddenError('ADMIN_WECHAT_DISABLED', '沙箱模式下，管理员账号不能使用微信登录或绑定微信，请使用用户名和密码登录');
+      }
       if (existing) {
         if (loggedInUserId !== null && existing.id !== loggedInUserId) throw new ConflictError('OPENID_TAKEN', '这个微信已绑定另一个知付账号');
         return { user: existing, created: false, bound: false };

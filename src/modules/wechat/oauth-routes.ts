@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { ConflictError } from '../../platform/errors.js';
+import { ConflictError, ForbiddenError } from '../../platform/errors.js';
 import { safeReturnPath, setFlash } from '../../platform/http/index.js';
 import type { Logger } from '../../platform/logger.js';
 import { logInAs, type AccountService } from '../accounts/index.js';
@@ -22,7 +22,8 @@ export function isWechatBrowser(req: Request): boolean {
 /** Pages that need to know who is asking; inside WeChat we find out silently instead of asking for a password. */
 const NEEDS_IDENTITY = [/^\/me\//, /^\/orders\//, /^\/courses\/[^/]+\/lessons\//];
 
-export function wechatOAuthRoutes(deps: { accounts: AccountService; api: WechatApi; appid: string; oauthBase: string; publicUrl: string; log: Logger }): { router: Router; silentLogin: RequestHandler } {
+/** `refuseAdmins`: sandbox mode, where any visitor can be any test WeChat user. */
+export function wechatOAuthRoutes(deps: { accounts: AccountService; api: WechatApi; appid: string; oauthBase: string; publicUrl: string; log: Logger; refuseAdmins: boolean }): { router: Router; silentLogin: RequestHandler } {
   const router = Router();
 
   function authorizeUrl(req: Request, scope: Scope, next: string, retried = false): string {
@@ -68,13 +69,14 @@ export function wechatOAuthRoutes(deps: { accounts: AccountService; api: WechatA
       if (info) profile = { nickname: info.nickname ?? null, avatarUrl: info.headimgurl ?? null, unionid: info.unionid ?? profile.unionid };
     }
     try {
-      const { user, created, bound } = await deps.accounts.signInWithWechat({ openid: token.openid, ...profile }, req.currentUser?.id ?? null);
+      const { user, created, bound } = await deps.accounts.signInWithWechat({ openid: token.openid, ...profile }, req.currentUser?.id ?? null, { refuseAdmins: deps.refuseAdmins });
       if (!bound) await logInAs(req, user.id);
       if (bound) setFlash(req, 'success', '已绑定微信，以后在微信里可直接登录');
       else if (created) setFlash(req, 'success', `欢迎加入知付，${user.nickname}`);
       res.redirect(303, pending.next);
     } catch (err) {
       if (err instanceof ConflictError) return fail(res, 409, err.message);
+      if (err instanceof ForbiddenError) return fail(res, 403, err.message);
       throw err;
     }
   });

@@ -91,8 +91,12 @@ describe('an order that expires unpaid', () => {
     clock.advance(30_000);
 
     const again = await buy(agent, course);
+    const fresh = outTradeNoOf(again.headers.location);
 
-    expect(outTradeNoOf(again.headers.location)).not.toBe(no);
+    expect(fresh).not.toBe(no);
+    // The old one is closed, so the learner never holds two orders that could both be paid.
+    expect(await orderRow(t.db, no)).toMatchObject({ status: 'closed', payable_key: null });
+    expect(await orderRow(t.db, fresh)).toMatchObject({ status: 'pending' });
   });
 });
 
@@ -127,8 +131,11 @@ describe('a payment whose notification is lost', () => {
     const { agent: other } = await signedInLearner(t);
     const page = await other.get('/');
 
+    const before = await orderRow(t.db, no);
+
     const res = await other.post(`/orders/${no}/query`).type('form').send({ _csrf: csrfFrom(page.text) });
 
     expect(res.status).toBe(403);
+    expect(await orderRow(t.db, no)).toEqual(before);
   });
 });

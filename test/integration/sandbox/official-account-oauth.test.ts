@@ -26,11 +26,30 @@ describe('the authorize page', () => {
     expect(html).not.toMatch(/<script|style=|<style/);
   });
 
-  it('lists the test users created before', async () => {
-    const { openid } = await consentAsNewUser(s, { nickname: '列表里的人' });
-    const html = await (await fetch(authorizeUrl())).text();
-    expect(html).toContain('列表里的人');
-    expect(html).toContain(`value="${openid}"`);
+  it('offers a browser only its own test user from last time, and never shows an openid', async () => {
+    const { openid, cookie } = await consentAsNewUser(s, { nickname: '上次的我' });
+    await consentAsNewUser(s, { nickname: '别人' });
+
+    const mine = await (await fetch(authorizeUrl(), { headers: { Cookie: cookie } })).text();
+    const stranger = await (await fetch(authorizeUrl())).text();
+
+    expect(mine).toContain('上次的我');
+    expect(mine).toContain('value="remembered"');
+    expect(mine).not.toContain('别人');
+    expect(mine).not.toContain(openid);
+    expect(stranger).not.toContain('上次的我');
+    expect(stranger).not.toContain('别人');
+    expect(stranger).not.toMatch(/value="o[A-Za-z0-9_-]{20,}"/);
+  });
+
+  it('authorises as the remembered test user when the form says remembered', async () => {
+    const first = await consentAsNewUser(s, { nickname: '记得我' });
+
+    const res = await authorize(s, { ...authorizeQuery(), user: 'remembered', decision: 'allow' }, first.cookie);
+    const code = new URL(res.headers.get('location')!).searchParams.get('code');
+
+    expect(res.status).toBe(302);
+    expect(await s.db('sandbox_wechat_codes').where({ code }).first()).toMatchObject({ openid: first.openid });
   });
 
   it.each([

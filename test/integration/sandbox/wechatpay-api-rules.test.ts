@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APPID, MCHID, MOUNT, callApi, control, nativeOrder, outTradeNo, startSandbox, wechatSignatureValid, type RunningSandbox } from './sandbox-harness.js';
+import { MCHID, MOUNT, callApi, control, nativeOrder, outTradeNo, startSandbox, wechatSignatureValid, type RunningSandbox } from './sandbox-harness.js';
 
 let s: RunningSandbox;
 beforeAll(async () => {
@@ -82,11 +82,13 @@ describe('order validation', () => {
   });
 
   it('answers 400 MCH_NOT_EXISTS for another mchid and 400 APPID_MCHID_NOT_MATCH for another appid', async () => {
-    const a = await callApi(s, 'POST', '/v3/pay/transactions/native', nativeOrder(outTradeNo(), { mchid: '1900000999' }));
-    const b = await callApi(s, 'POST', '/v3/pay/transactions/native', nativeOrder(outTradeNo(), { appid: 'wx0000000000000000' }));
+    const [noA, noB] = [outTradeNo(), outTradeNo()];
+    const a = await callApi(s, 'POST', '/v3/pay/transactions/native', nativeOrder(noA, { mchid: '1900000999' }));
+    const b = await callApi(s, 'POST', '/v3/pay/transactions/native', nativeOrder(noB, { appid: 'wx0000000000000000' }));
     expect([a.status, a.json!.code]).toEqual([400, 'MCH_NOT_EXISTS']);
     expect([b.status, b.json!.code]).toEqual([400, 'APPID_MCHID_NOT_MATCH']);
-    expect(APPID).not.toBe('wx0000000000000000');
+    // Refused orders leave nothing behind that could later be paid.
+    expect([await count(noA), await count(noB)]).toEqual([0, 0]);
   });
 });
 

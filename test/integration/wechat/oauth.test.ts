@@ -69,6 +69,32 @@ describe('WeChat login (web OAuth against the sandbox)', () => {
     expect(headerUser((await other.get('/')).text)).toBe('回头客');
   });
 
+  describe('admins in sandbox mode, where anyone can be any test WeChat user', () => {
+    it('refuses WeChat login into an admin account bound to that openid, with a Chinese message', async () => {
+      await wechatLogin(t, browserFor(t), { nickname: '老板的微信' });
+      const wx = await sandboxUser('老板的微信');
+      await t.db('users').where({ wechat_openid: wx.openid }).update({ role: 'admin' });
+
+      const visitor = browserFor(t);
+      const { res } = await wechatLogin(t, visitor, { user: wx.openid });
+
+      expect(res.status).toBe(403);
+      expect(res.text).toContain('管理员账号不能使用微信登录或绑定微信');
+      expect(headerUser((await visitor.get('/')).text)).toBeNull();
+      expect((await visitor.get('/admin')).status).not.toBe(200);
+    });
+
+    it('refuses to bind a WeChat identity to a logged-in admin', async () => {
+      const { agent, user } = await passwordUserSignedIn();
+      await t.db('users').where({ id: user.id }).update({ role: 'admin' });
+
+      const { res } = await wechatLogin(t, agent, { nickname: '想绑定的管理员' });
+
+      expect(res.status).toBe(403);
+      expect(await t.db('users').where({ id: user.id }).first()).toMatchObject({ wechat_openid: null });
+    });
+  });
+
   describe('silent login inside WeChat (snsapi_base)', () => {
     it('sends a WeChat browser opening /me/courses through snsapi_base and back, logged in as the account it had', async () => {
       const agent = browserFor(t);

@@ -90,10 +90,6 @@ export function createOaRepository(db: Knex) {
       const r = (await db(USERS).where({ appid, openid }).first()) as Row | undefined;
       return r ? toUser(r) : null;
     },
-    async recentUsers(appid: string, limit: number): Promise<TestUser[]> {
-      const rows = (await db(USERS).where({ appid }).orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(limit)) as Row[];
-      return rows.map(toUser);
-    },
 
     async insertCode(c: AuthCode, now: Date): Promise<void> {
       await db(CODES).insert({ code: c.code, appid: c.appid, scope: c.scope, openid: c.openid, is_snapshotuser: c.isSnapshotuser, expires_at: c.expiresAt, used_at: null, created_at: now });

@@ -10,6 +10,8 @@ import type { OaService } from './oa-service.js';
 const VIEWS = path.join(PROJECT_ROOT, 'views', 'sandbox');
 /** Remembers the test user this browser picked, so snsapi_base can redirect silently next time. */
 export const USER_COOKIE = 'sandbox_wx_user';
+/** The authorize form's value for this browser's own test user (its openid stays in the cookie). */
+const REMEMBERED = 'remembered';
 const STATE_RE = /^[a-zA-Z0-9]{0,128}$/;
 const NICKNAME_MAX = 32;
 
@@ -114,10 +116,15 @@ export function oaRoutes(deps: { service: OaService; logger: Logger }): Router {
     errors?: Record<string, string>;
   }
 
+  /**
+   * Offers only the test user this browser picked before (by nickname; the radio says `remembered`),
+   * never other people's identities or any openid: on a demo site anyone reaches this page.
+   */
   async function authorizePage(req: Request, res: Response, a: AuthorizeRequest, status: number, input: PageInput = {}): Promise<void> {
-    const users = await service.recentUsers();
-    const remembered = readCookie(req, USER_COOKIE);
-    const selected = input.selected ?? (users.some((u) => u.openid === remembered) ? remembered : users[0]?.openid) ?? 'new';
+    const rememberedOpenid = readCookie(req, USER_COOKIE);
+    const mine = rememberedOpenid ? await service.userByOpenid(rememberedOpenid) : null;
+    const users = mine ? [mine] : [];
+    const selected = input.selected ?? (mine ? REMEMBERED : 'new');
     await render(res, status, 'oauth-authorize', {
       title: '微信授权（沙箱）',
       action: `${req.baseUrl}/connect/oauth2/authorize`,
@@ -127,7 +134,7 @@ export function oaRoutes(deps: { service: OaService; logger: Logger }): Router {
       scope: a.scope,
       state: a.state,
       scopeText: a.scope === 'snsapi_userinfo' ? '获取你的昵称、头像' : '获取你的身份标识（openid）',
-      users: users.map((u: TestUser) => ({ openid: u.openid, nickname: u.nickname, headimgurl: safeImageUrl(u.headimgurl), initial: [...u.nickname][0] ?? '?', checked: u.openid === selected })),
+      users: users.map((u: TestUser) => ({ value: REMEMBERED, nickname: u.nickname, headimgurl: safeImageUrl(u.headimgurl), initial: [...u.nickname][0] ?? '?', checked: selected === REMEMBERED })),
       newChecked: selected === 'new',
       values: { nickname: input.nickname ?? '', headimgurl: input.headimgurl ?? '', snapshot: input.snapshot ?? false },
       errors: input.errors ?? {},
@@ -165,7 +172,9 @@ export function oaRoutes(deps: { service: OaService; logger: Logger }): Router {
       if (Object.keys(errors).length > 0) return authorizePage(req, res, a, 422, { selected, nickname, headimgurl, snapshot, errors });
       user = await service.createUser({ nickname, headimgurl: headimgurl || null });
     } else {
-      user = selected ? await service.userByOpenid(selected) : null;
+      // `remembered` is this browser's own test user; an explicit openid is for scripts and tests.
+      const openid = selected === REMEMBERED ? readCookie(req, USER_COOKIE) : selected;
+      user = openid ? await service.userByOpenid(openid) : null;
       if (!user) return authorizePage(req, res, a, 422, { selected: 'new', nickname, headimgurl, snapshot, errors: { user: '请选择一个测试用户，或新建一个' } });
     }
     rememberUser(req, res, user.openid);

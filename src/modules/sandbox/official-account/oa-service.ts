@@ -85,7 +85,6 @@ export function createOaService(deps: { repo: OaRepository; clock: Clock; logger
     appid,
 
     // ---- Test users and web authorisation -------------------------------------------------------
-    recentUsers: () => repo.recentUsers(appid, 20),
     userByOpenid: (openid: string) => repo.userByOpenid(appid, openid),
     async createUser(input: { nickname: string; headimgurl: string | null }): Promise<TestUser> {
       const user: TestUser = { appid, openid: newOpenid(), unionid: newOpenid(), nickname: input.nickname, headimgurl: input.headimgurl, createdAt: clock.now() };
