@@ -78,7 +78,7 @@ export function createOrderRepository() {
         updated_at: o.createdAt,
         });
       } catch (err) {
-        if (isDuplicateKey(err) && (await this.findPayable(db, o.userId, o.courseId))) return null;
+        if (isDuplicateKey(err)) return null;
         throw err;
       }
       return (await this.findByOutTradeNo(db, o.outTradeNo))!;

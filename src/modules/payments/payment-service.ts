@@ -25,6 +25,9 @@ function refusedByWechat(err: unknown): boolean {
 /** The reason WeChat shows the payer on the refund of a second payment. */
 export const DUPLICATE_REFUND_REASON = '重复支付，自动退款';
 
+/** How long an order without a prepay answer counts as one whose prepay call is still in flight. */
+const PREPAY_IN_FLIGHT_MS = 30_000;
+
 /** The actor of changes the system makes on its own, in the audit trail. */
 const SYSTEM_ACTOR = 0;
 
@@ -235,18 +238,18 @@ export function createPaymentService(deps: {
    * the learner's one payable order rather than gaining a second.
    */
   async function closePayable(order: Order): Promise<void> {
-    if (order.prepayId || order.codeUrl || order.h5Url) {
-      try {
-        await wechat.close(order.outTradeNo);
-      } catch (err) {
-        if (err instanceof WechatPayError && err.definite && err.code === 'ORDERPAID') {
-          await refresh(order.outTradeNo);
-          return;
-        }
-        if (!(err instanceof WechatPayError && err.notFound)) {
-          log.warn({ event: 'payments.close_failed', outTradeNo: order.outTradeNo, err }, 'could not close the open order at WeChat');
-          throw new AppError('PAYMENT_UNAVAILABLE', '微信支付暂时不可用，请稍后再试', 502, { cause: err });
-        }
+    // Closed at WeChat even without a prepay result of ours: the process that created it may have
+    // reached WeChat and stopped before recording the answer. WeChat's signed 404 means it never did.
+    try {
+      await wechat.close(order.outTradeNo);
+    } catch (err) {
+      if (err instanceof WechatPayError && err.definite && err.code === 'ORDERPAID') {
+        await refresh(order.outTradeNo);
+        return;
+      }
+      if (!(err instanceof WechatPayError && err.notFound)) {
+        log.warn({ event: 'payments.close_failed', outTradeNo: order.outTradeNo, err }, 'could not close the open order at WeChat');
+        throw new AppError('PAYMENT_UNAVAILABLE', '微信支付暂时不可用，请稍后再试', 502, { cause: err });
       }
     }
     if (await orders.moveStatus(db, order.id, ['pending'], 'closed', clock.now())) log.info({ event: 'payments.order_closed', outTradeNo: order.outTradeNo }, 'open order closed');
@@ -286,6 +289,9 @@ export function createPaymentService(deps: {
       // and price, at least a minute left); otherwise it is closed at WeChat before a new one opens.
       const open = await orders.findPayable(db, o.userId, o.course.id);
       if (open) {
+        // Another checkout is still waiting for WeChat's prepay answer: closing under it would
+        // leave an order WeChat opens after we closed ours.
+        if (!(open.codeUrl || open.prepayId || open.h5Url) && now.getTime() - open.createdAt.getTime() < PREPAY_IN_FLIGHT_MS) throw new ConflictError('CHECKOUT_BUSY', '订单正在创建，请稍后再试');
         const fits = open.channel === channel && open.amountFen === o.course.priceFen && open.expiresAt.getTime() > now.getTime() + 60_000 && (open.codeUrl || open.prepayId || open.h5Url);
         if (fits) return open;
         await closePayable(open);
