@@ -92,8 +92,11 @@ function wechatPaySetup(deps: AppDeps): { merchant: MerchantSettings; sandbox: W
       publicBaseUrl: publicBase,
       merchantName: '知付（沙箱）',
       timeScale: config.wechatPay.sandboxTimeScale,
+      signatureMode: config.wechatPay.sandboxSignatureMode,
     },
   });
+  // Certificate mode: the client knows no key up front and downloads the platform certificates.
+  const certificateMode = config.wechatPay.sandboxSignatureMode === 'certificate';
   return {
     merchant: {
       appid: SANDBOX_APPID,
@@ -101,7 +104,7 @@ function wechatPaySetup(deps: AppDeps): { merchant: MerchantSettings; sandbox: W
       apiV3Key: keys.apiV3Key,
       privateKeyPem: keys.merchant.privateKeyPem,
       serial: keys.merchant.serial,
-      publicKey: { id: keys.platform.publicKeyId, pem: keys.platform.publicKeyPem },
+      publicKey: certificateMode ? null : { id: keys.platform.publicKeyId, pem: keys.platform.publicKeyPem },
       platformCertificatePems: [],
       apiBase: urls.self + SANDBOX_MOUNT,
     },

@@ -23,7 +23,7 @@ export type WechatPayConfig = {
   reconcileIntervalMs: number;
   h5Enabled: boolean;
 } & (
-  | { mode: 'sandbox'; sandboxDir: string; sandboxTimeScale: number }
+  | { mode: 'sandbox'; sandboxDir: string; sandboxTimeScale: number; sandboxSignatureMode: 'public-key' | 'certificate' }
   | { mode: 'live'; merchant: MerchantSettings }
 );
 
@@ -56,6 +56,13 @@ function wholeNumber(value: string | undefined, fallback: number, name: string, 
   return Number(value);
 }
 
+function signatureMode(value: string | undefined, problems: string[]): 'public-key' | 'certificate' {
+  if (value === undefined || value === '' || value === 'public-key') return 'public-key';
+  if (value === 'certificate') return 'certificate';
+  problems.push(`SANDBOX_SIGNATURE_MODE: must be public-key or certificate, got "${value}"`);
+  return 'public-key';
+}
+
 /**
  * No merchant variable at all → sandbox mode (the built-in simulator). Any merchant variable → live
  * mode, and then every required one must be present: a half-configured merchant is a start-up error.
@@ -73,6 +80,7 @@ export function parseWechatPayConfig(env: Record<string, string | undefined>, cw
       mode: 'sandbox',
       sandboxDir: path.resolve(cwd, env.SANDBOX_DIR || 'data/sandbox'),
       sandboxTimeScale: wholeNumber(env.SANDBOX_TIME_SCALE, 1, 'SANDBOX_TIME_SCALE', problems),
+      sandboxSignatureMode: signatureMode(env.SANDBOX_SIGNATURE_MODE, problems),
     };
   }
 

@@ -111,7 +111,10 @@ export function createWechatPayClient(deps: { merchant: MerchantSettings; clock:
     key: merchant.apiV3Key,
   });
 
-  let certificatesFetched = false;
+  // After a failed download, wait before the next one (5 s, doubling to 10 min), so a flood of
+  // unknown serials cannot turn into a flood of downloads.
+  let nextDownloadAt = 0;
+  let downloadBackoffMs = 5_000;
 
   async function send(method: 'GET' | 'POST', url: string, headers: Record<string, string>, params?: Record<string, unknown>, verify = true) {
     if (!url.startsWith(WECHAT_HOST)) throw new Error(`unexpected WeChat Pay URL ${url}`);
@@ -147,8 +150,7 @@ export function createWechatPayClient(deps: { merchant: MerchantSettings; clock:
     };
     const now = Math.floor(deps.clock.now().getTime() / 1000);
     let outcome = verifyWechatSignature(keyring, message, now);
-    if (outcome === 'unknown_serial' && !merchant.publicKey && !certificatesFetched) {
-      await refreshCertificates();
+    if (outcome === 'unknown_serial' && !merchant.publicKey && (await ensureCertificate(message.serial ?? ''))) {
       outcome = verifyWechatSignature(keyring, message, now);
     }
     if (outcome !== 'ok') {
@@ -157,13 +159,29 @@ export function createWechatPayClient(deps: { merchant: MerchantSettings; clock:
     }
   }
 
+  /** Certificate mode: whether the key for `serial` is known, downloading the certificates when it is not (with backoff). */
+  async function ensureCertificate(serial: string): Promise<boolean> {
+    if (keyring.get(serial)) return true;
+    const now = deps.clock.now().getTime();
+    if (now < nextDownloadAt) return false;
+    try {
+      await refreshCertificates();
+      downloadBackoffMs = 5_000;
+    } catch (err) {
+      nextDownloadAt = now + downloadBackoffMs;
+      downloadBackoffMs = Math.min(downloadBackoffMs * 2, 600_000);
+      deps.log.error({ event: 'payments.certificates_failed', err }, 'could not download the platform certificates');
+      return false;
+    }
+    return keyring.get(serial) !== undefined;
+  }
+
   /** Certificate mode: download the platform certificates, decrypt them with the tag checked, then trust the response only if one of them signed it. */
   async function refreshCertificates(): Promise<void> {
-    certificatesFetched = true;
-    const url = `${WECHAT_HOST}/v3/certificates`;
     const nonce = randomBytes(16).toString('hex');
     const ts = String(Math.floor(deps.clock.now().getTime() / 1000));
-    const auth = pay.getAuthorization(nonce, ts, pay.getSignature('GET', nonce, ts, url));
+    // WeChat signs requests over the path, never the full URL (the library does the same for its own calls).
+    const auth = pay.getAuthorization(nonce, ts, pay.getSignature('GET', nonce, ts, '/v3/certificates'));
     const res = await fetch(merchant.apiBase + '/v3/certificates', { headers: { Authorization: auth, Accept: 'application/json' }, signal: AbortSignal.timeout(TIMEOUT_MS) });
     const text = await res.text();
     if (!res.ok) throw new WechatPayError(res.status, 'CERTIFICATES_UNAVAILABLE', text.slice(0, 200));
@@ -197,6 +215,8 @@ export function createWechatPayClient(deps: { merchant: MerchantSettings; clock:
   return {
     keyring,
     merchant,
+    /** The webhook's way to learn a platform certificate it has not seen yet (certificate mode only). */
+    ensureCertificate: (serial: string) => (merchant.publicKey ? Promise.resolve(false) : ensureCertificate(serial)),
 
     async native(o: PrepayOrder): Promise<{ codeUrl: string }> {
       const r = await pay.transactions_native(base(o));
