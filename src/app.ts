@@ -157,7 +157,7 @@ export function buildApp(deps: AppDeps): BuiltApp {
   const enrolments = createEnrolmentService({ db, clock, log: logger, audit });
   const learning = createLearningService({ db, clock });
   const pay = wechatPaySetup(deps);
-  const wechat = createWechatPayClient({ merchant: pay.merchant, clock, log: logger });
+  const wechat = createWechatPayClient({ merchant: pay.merchant, clock, log: logger, db });
   const payments = createPaymentService({
     db,
     clock,

@@ -453,6 +453,7 @@ export function createPaymentService(deps: {
           log.warn({ event: 'payments.reconcile.refund_failed', outRefundNo: r.outRefundNo, err }, 'could not reconcile refund');
         }
       }
+      await wechat.refreshCertificates().catch((err: unknown) => log.warn({ event: 'payments.reconcile.certificates_failed', err }, 'could not refresh the platform certificates'));
       const duplicates = await orders.duplicatesAwaitingRefund(db, 100);
       for (const o of duplicates) await refundDuplicate(o.outTradeNo);
       return { orders: pending.length, refunds: open.length + duplicates.length };

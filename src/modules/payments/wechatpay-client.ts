@@ -1,8 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
+import type { Knex } from 'knex';
 import WxPay from 'wechatpay-node-v3';
 import type { MerchantSettings } from '../../config/wechatpay-config.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
+import { createPlatformCertificates, type DownloadedCertificate } from './platform-certificates.js';
 import { decryptResource, verifyWechatSignature, WechatPayKeyring } from './wechatpay-crypto.js';
 
 const WECHAT_HOST = 'https://api.mch.weixin.qq.com';
@@ -96,7 +98,7 @@ function timeExpire(expiresAt: Date, now: Date): Date {
  * sandbox), verifies the signature of every response before the library sees it, and turns error
  * bodies into WechatPayError.
  */
-export function createWechatPayClient(deps: { merchant: MerchantSettings; clock: Clock; log: Logger }) {
+export function createWechatPayClient(deps: { merchant: MerchantSettings; clock: Clock; log: Logger; db?: Knex }) {
   const { merchant } = deps;
   const keyring = new WechatPayKeyring();
   if (merchant.publicKey) keyring.addPublicKey(merchant.publicKey.id, merchant.publicKey.pem);
@@ -111,10 +113,6 @@ export function createWechatPayClient(deps: { merchant: MerchantSettings; clock:
     key: merchant.apiV3Key,
   });
 
-  // After a failed download, wait before the next one (5 s, doubling to 10 min), so a flood of
-  // unknown serials cannot turn into a flood of downloads.
-  let nextDownloadAt = 0;
-  let downloadBackoffMs = 5_000;
 
   async function send(method: 'GET' | 'POST', url: string, headers: Record<string, string>, params?: Record<string, unknown>, verify = true) {
     if (!url.startsWith(WECHAT_HOST)) throw new Error(`unexpected WeChat Pay URL ${url}`);
@@ -150,7 +148,7 @@ export function createWechatPayClient(deps: { merchant: MerchantSettings; clock:
     };
     const now = Math.floor(deps.clock.now().getTime() / 1000);
     let outcome = verifyWechatSignature(keyring, message, now);
-    if (outcome === 'unknown_serial' && !merchant.publicKey && (await ensureCertificate(message.serial ?? ''))) {
+    if (outcome === 'unknown_serial' && certificates && (await certificates.ensure(message.serial ?? ''))) {
       outcome = verifyWechatSignature(keyring, message, now);
     }
     if (outcome !== 'ok') {
@@ -159,25 +157,8 @@ export function createWechatPayClient(deps: { merchant: MerchantSettings; clock:
     }
   }
 
-  /** Certificate mode: whether the key for `serial` is known, downloading the certificates when it is not (with backoff). */
-  async function ensureCertificate(serial: string): Promise<boolean> {
-    if (keyring.get(serial)) return true;
-    const now = deps.clock.now().getTime();
-    if (now < nextDownloadAt) return false;
-    try {
-      await refreshCertificates();
-      downloadBackoffMs = 5_000;
-    } catch (err) {
-      nextDownloadAt = now + downloadBackoffMs;
-      downloadBackoffMs = Math.min(downloadBackoffMs * 2, 600_000);
-      deps.log.error({ event: 'payments.certificates_failed', err }, 'could not download the platform certificates');
-      return false;
-    }
-    return keyring.get(serial) !== undefined;
-  }
-
   /** Certificate mode: download the platform certificates, decrypt them with the tag checked, then trust the response only if one of them signed it. */
-  async function refreshCertificates(): Promise<void> {
+  async function downloadCertificates(): Promise<DownloadedCertificate[]> {
     const nonce = randomBytes(16).toString('hex');
     const ts = String(Math.floor(deps.clock.now().getTime() / 1000));
     // WeChat signs requests over the path, never the full URL (the library does the same for its own calls).
@@ -186,7 +167,7 @@ export function createWechatPayClient(deps: { merchant: MerchantSettings; clock:
     const text = await res.text();
     if (!res.ok) throw new WechatPayError(res.status, 'CERTIFICATES_UNAVAILABLE', text.slice(0, 200));
     const candidate = new WechatPayKeyring();
-    const list = (JSON.parse(text) as { data: { encrypt_certificate: { nonce: string; associated_data: string; ciphertext: string } }[] }).data;
+    const list = (JSON.parse(text) as { data: { expire_time?: string; encrypt_certificate: { nonce: string; associated_data: string; ciphertext: string } }[] }).data;
     const pems = list.map((c) => decryptResource(merchant.apiV3Key, c.encrypt_certificate));
     for (const pem of pems) candidate.addCertificate(pem);
     const outcome = verifyWechatSignature(
@@ -195,8 +176,12 @@ export function createWechatPayClient(deps: { merchant: MerchantSettings; clock:
       Math.floor(deps.clock.now().getTime() / 1000),
     );
     if (outcome !== 'ok') throw new WechatPayError(res.status, 'CERTIFICATES_NOT_VERIFIED', outcome);
-    for (const pem of pems) keyring.addCertificate(pem);
+    return pems.map((pem, i) => ({ serial: new X509Certificate(pem).serialNumber.toUpperCase(), pem, expiresAt: list[i]!.expire_time ? new Date(list[i]!.expire_time!) : null }));
   }
+
+  // Certificate mode only: the downloaded certificates live in the database, shared by all processes.
+  if (!merchant.publicKey && !deps.db) throw new Error('certificate mode needs the database to keep the platform certificates');
+  const certificates = merchant.publicKey ? null : createPlatformCertificates({ db: deps.db!, clock: deps.clock, log: deps.log, keyring, download: downloadCertificates });
 
   pay.createHttp({
     post: (url, params, headers) => send('POST', url, headers, params),
@@ -216,7 +201,9 @@ export function createWechatPayClient(deps: { merchant: MerchantSettings; clock:
     keyring,
     merchant,
     /** The webhook's way to learn a platform certificate it has not seen yet (certificate mode only). */
-    ensureCertificate: (serial: string) => (merchant.publicKey ? Promise.resolve(false) : ensureCertificate(serial)),
+    ensureCertificate: (serial: string) => certificates?.ensure(serial) ?? Promise.resolve(false),
+    /** Reconciliation's periodic refresh of the platform certificates (certificate mode only). */
+    refreshCertificates: () => certificates?.refreshIfStale() ?? Promise.resolve(),
 
     async native(o: PrepayOrder): Promise<{ codeUrl: string }> {
       const r = await pay.transactions_native(base(o));

@@ -27,7 +27,7 @@ export interface WechatPaySandbox {
 }
 
 export function createWechatPaySandbox(deps: { db: Knex; clock: Clock; logger: Logger; config: WechatPaySandboxConfig }): WechatPaySandbox {
-  const config = resolveSandboxConfig(deps.config);
+  const config = resolveSandboxConfig(deps.config, () => deps.clock.now());
   const logger = deps.logger.child({ module: 'sandbox.wechatpay' });
   const queued = { kick: () => {} };
   const service = createSandboxService({ db: deps.db, clock: deps.clock, logger, config, onNotificationQueued: () => queued.kick() });
@@ -39,10 +39,12 @@ export function createWechatPaySandbox(deps: { db: Knex; clock: Clock; logger: L
     stop: () => worker.stop(),
     tick: () => worker.tick(),
     signer: {
-      serial: config.responseSerial,
+      get serial() {
+        return config.signer.current().serial;
+      },
       publicKeyId: config.platformPublicKeyId,
-      certificatePem: config.platformCertificatePem,
-      certificateSerial: config.platformCertificateSerial,
+      certificatePem: config.signer.certificates()[0]!.pem,
+      certificateSerial: config.signer.certificates()[0]!.serial,
     },
   };
 }

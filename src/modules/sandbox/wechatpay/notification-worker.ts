@@ -31,9 +31,10 @@ export function createNotificationWorker(deps: { service: SandboxService; clock:
   function signedHeaders(body: string, probe: boolean): Record<string, string> {
     const timestamp = String(Math.floor(clock.now().getTime() / 1000));
     const nonce = randomAlphanumeric(32);
+    const signer = config.signer.current();
     const signature = probe
       ? `${SIGN_PROBE_PREFIX}${randomBytes(48).toString('base64')}`
-      : signSha256WithRsa(responseSigningMessage(timestamp, nonce, body), config.platformKey);
+      : signSha256WithRsa(responseSigningMessage(timestamp, nonce, body), signer.key);
     return {
       'Content-Type': 'application/json',
       'User-Agent': 'Mozilla/4.0 (WeChat Pay sandbox)',
@@ -41,7 +42,7 @@ export function createNotificationWorker(deps: { service: SandboxService; clock:
       'Wechatpay-Timestamp': timestamp,
       'Wechatpay-Nonce': nonce,
       'Wechatpay-Signature': signature,
-      'Wechatpay-Serial': config.responseSerial,
+      'Wechatpay-Serial': signer.serial,
       'Wechatpay-Signature-Type': SIGNATURE_TYPE,
     };
   }

@@ -1,7 +1,7 @@
-import { createPrivateKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { createPlatformSigner, type PlatformSigner } from './platform-signer.js';
 import { publicKeyFromPem } from './sandbox-crypto.js';
 import { selfSignedCertificatePem } from './x509-self-signed.js';
-import { X509Certificate } from 'node:crypto';
 
 /** Fault injection for notifications; every field is optional and off by default. */
 export interface NotificationFaults {
@@ -54,12 +54,9 @@ export interface ResolvedSandboxConfig {
   apiV3Key: string;
   merchantKey: KeyObject;
   merchantSerial: string;
-  platformKey: KeyObject;
   platformPublicKeyId: string;
-  platformCertificatePem: string;
-  platformCertificateSerial: string;
-  /** The Wechatpay-Serial header value on everything the sandbox signs. */
-  responseSerial: string;
+  /** Signs everything the sandbox answers and sends; rotates the platform certificate on request. */
+  signer: PlatformSigner;
   publicBaseUrl: string;
   merchantName: string;
   timeScale: number;
@@ -70,24 +67,20 @@ export interface ResolvedSandboxConfig {
   faults: Required<NotificationFaults>;
 }
 
-export function resolveSandboxConfig(c: WechatPaySandboxConfig): ResolvedSandboxConfig {
+export function resolveSandboxConfig(c: WechatPaySandboxConfig, now: () => Date = () => new Date()): ResolvedSandboxConfig {
   if (Buffer.byteLength(c.apiV3Key, 'utf8') !== 32) throw new Error('wechatpay sandbox: apiV3Key must be 32 bytes');
   if (!/^PUB_KEY_ID_\w+$/.test(c.platformPublicKeyId)) throw new Error('wechatpay sandbox: platformPublicKeyId must start with PUB_KEY_ID_');
   const timeScale = c.timeScale ?? 1;
   if (!(timeScale > 0)) throw new Error('wechatpay sandbox: timeScale must be positive');
   const certificatePem = c.platformCertificatePem ?? selfSignedCertificatePem(c.platformPrivateKeyPem, '微信支付沙箱平台证书');
-  const certificateSerial = new X509Certificate(certificatePem).serialNumber;
   return {
     mchid: c.mchid,
     appid: c.appid,
     apiV3Key: c.apiV3Key,
     merchantKey: publicKeyFromPem(c.merchantVerificationKeyPem),
     merchantSerial: c.merchantSerial,
-    platformKey: createPrivateKey(c.platformPrivateKeyPem),
     platformPublicKeyId: c.platformPublicKeyId,
-    platformCertificatePem: certificatePem,
-    platformCertificateSerial: certificateSerial,
-    responseSerial: c.signatureMode === 'certificate' ? certificateSerial : c.platformPublicKeyId,
+    signer: createPlatformSigner({ privateKeyPem: c.platformPrivateKeyPem, certificatePem, publicKeyId: c.platformPublicKeyId, mode: c.signatureMode ?? 'public-key', now }),
     publicBaseUrl: c.publicBaseUrl.replace(/\/+$/, ''),
     merchantName: c.merchantName ?? '知付（沙箱商户）',
     timeScale,

@@ -62,8 +62,9 @@ export function sandboxRoutes(deps: { service: SandboxService; worker: Notificat
     res.setHeader('Request-ID', randomHex(16));
     res.setHeader('Wechatpay-Timestamp', timestamp);
     res.setHeader('Wechatpay-Nonce', nonce);
-    res.setHeader('Wechatpay-Signature', signSha256WithRsa(responseSigningMessage(timestamp, nonce, text), config.platformKey));
-    res.setHeader('Wechatpay-Serial', config.responseSerial);
+    const signer = config.signer.current();
+    res.setHeader('Wechatpay-Signature', signSha256WithRsa(responseSigningMessage(timestamp, nonce, text), signer.key));
+    res.setHeader('Wechatpay-Serial', signer.serial);
     res.setHeader('Wechatpay-Signature-Type', SIGNATURE_TYPE);
     res.setHeader('Cache-Control', 'no-store');
     if (text === '') {
@@ -205,6 +206,11 @@ export function sandboxRoutes(deps: { service: SandboxService; worker: Notificat
         next_attempt_at: n.nextAttemptAt.toISOString(),
       })),
     });
+  });
+  router.post('/sandbox/certificates/rotate', controlJson, (req, res) => {
+    const overlap = (req.body as { overlap_ms?: unknown } | undefined)?.overlap_ms;
+    const c = config.signer.rotate(typeof overlap === 'number' ? overlap : 0);
+    res.json({ serial_no: c.serial, listed: config.signer.certificates().map((x) => x.serial) });
   });
   router.post('/sandbox/tick', async (_req, res) => {
     await worker.tick();

@@ -381,21 +381,16 @@ export function createSandboxService(deps: SandboxServiceDeps) {
     },
 
     certificates(): Record<string, unknown> {
-      const nonce = randomAlphanumeric(12);
       return {
-        data: [
-          {
-            serial_no: config.platformCertificateSerial,
+        data: config.signer.certificates().map((c) => {
+          const nonce = randomAlphanumeric(12);
+          return {
+            serial_no: c.serial,
             effective_time: '2025-01-01T08:00:00+08:00',
             expire_time: '2045-01-01T08:00:00+08:00',
-            encrypt_certificate: {
-              algorithm: 'AEAD_AES_256_GCM',
-              nonce,
-              associated_data: 'certificate',
-              ciphertext: aesGcmEncrypt(config.apiV3Key, nonce, 'certificate', config.platformCertificatePem),
-            },
-          },
-        ],
+            encrypt_certificate: { algorithm: 'AEAD_AES_256_GCM', nonce, associated_data: 'certificate', ciphertext: aesGcmEncrypt(config.apiV3Key, nonce, 'certificate', c.pem) },
+          };
+        }),
       };
     },
 
