@@ -95,6 +95,7 @@ describe('marking a lesson done', () => {
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/courses/${course.slug}`);
     expect((await learner.agent.get(res.headers.location!)).text).toContain('恭喜，你已学完最后一课');
+    expect(toDate((await progressRow(learner.user.id, course.lessons[2]!.id)).completed_at)).toEqual(t.clock.now());
   });
 
   it('refuses a learner without access, recording nothing', async () => {
@@ -228,14 +229,28 @@ describe('the study-time beacon', () => {
     expect(await t.db('lesson_progress').where({ user_id: learner.user.id })).toHaveLength(0);
   });
 
+  it('answers 404 for a free preview of a draft course, and records nothing', async () => {
+    const course = await createCourseWithLessons(t.db, 0, { status: 'draft' });
+    const preview = await createLesson(t.db, course.id, { isFreePreview: true });
+    const learner = await signedIn(t.app, t.db);
+
+    const res = await beacon(learner.agent, preview.id, learner.csrf);
+
+    expect(res.status).toBe(404);
+    expect(await t.db('lesson_progress').where({ lesson_id: preview.id })).toHaveLength(0);
+  });
+
   it('keeps counting for a learner who owns a course the creator has taken down', async () => {
     const course = await createCourseWithLessons(t.db, 1, { status: 'draft' });
     const learner = await signedIn(t.app, t.db);
     await grantAccess(t.db, learner.user.id, course.id);
+    await learner.agent.get(`/courses/${course.slug}/lessons/${course.lessons[0]!.id}`);
+    t.clock.advance(12_000);
 
     const res = await beacon(learner.agent, course.lessons[0]!.id, learner.csrf);
 
     expect(res.status).toBe(200);
+    expect((await progressRow(learner.user.id, course.lessons[0]!.id)).seconds_studied).toBe(12);
   });
 
   it('answers 404 for a lesson that does not exist', async () => {
@@ -244,6 +259,7 @@ describe('the study-time beacon', () => {
     const res = await beacon(learner.agent, 99999999, learner.csrf);
 
     expect(res.status).toBe(404);
+    expect(await t.db('lesson_progress').where({ user_id: learner.user.id })).toHaveLength(0);
   });
 
   it('answers 401 in JSON to a visitor and writes no row', async () => {
