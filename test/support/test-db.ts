@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import knex, { type Knex } from 'knex';
+import { parseDatabaseUrl, type DatabaseConfig } from '../../src/config/config.js';
+import { openDatabase } from '../../src/platform/db/index.js';
 
 /**
  * A clean database for one test file: a fresh SQLite file by default, or a fresh MySQL/MariaDB
@@ -41,3 +43,17 @@ export async function createTestDatabase(): Promise<{ url: string; dialect: 'sql
 }
 
 export type TestDb = Knex;
+
+/** A fresh, empty database (not migrated) opened through the app's own knex factory, for migration tests. */
+export async function openEmptyDatabase(): Promise<{ db: Knex; dialect: 'sqlite' | 'mysql'; close(): Promise<void> }> {
+  const testDb = await createTestDatabase();
+  const db = openDatabase(parseDatabaseUrl(testDb.url, 2, process.cwd()) as DatabaseConfig);
+  return {
+    db,
+    dialect: testDb.dialect,
+    async close() {
+      await db.destroy();
+      await testDb.drop();
+    },
+  };
+}

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import type { Knex } from 'knex';
+import { createCourseWithLessons } from './catalog-factories.js';
 import { createUser } from './factories.js';
 import { csrfFrom } from './forms.js';
 import type { ListeningApp } from './listening-app.js';
@@ -211,4 +212,16 @@ export async function createPendingOrder(db: Knex, o: { userId: number; courseId
     updated_at: now,
   });
   return (await orderRow(db, outTradeNo)) as { id: number; out_trade_no: string; amount_fen: number; user_id: number; course_id: number };
+}
+
+/** A learner who bought a course with two lessons (99 元 unless given): paid at the sandbox, notified, granted. */
+export async function paidPurchase(t: Pick<ListeningApp, 'baseUrl' | 'db'>, priceFen = 9900) {
+  const course = await createCourseWithLessons(t.db, 2, { priceFen });
+  const learner = await signedInLearner(t);
+  const no = outTradeNoOf((await buy(learner.agent, course)).headers.location);
+  await payAtSandbox(t, no);
+  await tick(t);
+  const order = await orderRow(t.db, no);
+  if (order?.status !== 'paid') throw new Error(`purchase did not complete: ${String(order?.status)}`);
+  return { ...learner, course, no, order, lessonUrl: `/courses/${course.slug}/lessons/${course.lessons[1]!.id}` };
 }

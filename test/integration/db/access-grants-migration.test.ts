@@ -1,23 +1,17 @@
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseDatabaseUrl, type DatabaseConfig } from '../../../src/config/config.js';
-import { migratorConfig, openDatabase } from '../../../src/platform/db/index.js';
+import { migratorConfig } from '../../../src/platform/db/index.js';
 import { createCourse, createUser } from '../../support/factories.js';
-import { createTestDatabase } from '../../support/test-db.js';
+import { openEmptyDatabase } from '../../support/test-db.js';
 
 const GRANTS_MIGRATION = '20261201000001_create_access_grants';
 
 let db: Knex;
-let drop: () => Promise<void>;
+let close: () => Promise<void>;
 beforeAll(async () => {
-  const testDb = await createTestDatabase();
-  drop = testDb.drop;
-  db = openDatabase(parseDatabaseUrl(testDb.url, 2, process.cwd()) as DatabaseConfig);
+  ({ db, close } = await openEmptyDatabase());
 });
-afterAll(async () => {
-  await db.destroy();
-  await drop();
-});
+afterAll(async () => close());
 
 /** Runs migrations one at a time until `name` is the next one to run. */
 async function migrateUpTo(name: string): Promise<void> {

@@ -1,22 +1,16 @@
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseDatabaseUrl, type DatabaseConfig } from '../../../src/config/config.js';
-import { insertIfAbsent, migrateLatest, openDatabase } from '../../../src/platform/db/index.js';
+import { insertIfAbsent, migrateLatest } from '../../../src/platform/db/index.js';
 import { createCourse, createUser } from '../../support/factories.js';
-import { createTestDatabase } from '../../support/test-db.js';
+import { openEmptyDatabase } from '../../support/test-db.js';
 
 let db: Knex;
-let drop: () => Promise<void>;
+let close: () => Promise<void>;
 beforeAll(async () => {
-  const testDb = await createTestDatabase();
-  drop = testDb.drop;
-  db = openDatabase(parseDatabaseUrl(testDb.url, 2, process.cwd()) as DatabaseConfig);
+  ({ db, close } = await openEmptyDatabase());
   await migrateLatest(db);
 });
-afterAll(async () => {
-  await db.destroy();
-  await drop();
-});
+afterAll(async () => close());
 
 const grant = (userId: number, courseId: number) => ({ user_id: userId, course_id: courseId, source: 'free', source_key: 'free', granted_at: new Date() });
 

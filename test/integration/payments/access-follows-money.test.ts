@@ -19,6 +19,7 @@ import {
   tick,
   waitFor,
   WECHAT_UA,
+  paidPurchase,
 } from '../../support/wechat-pay.js';
 
 let t: ListeningApp;
@@ -41,17 +42,7 @@ async function settleRefundsOf(orderId: number) {
   });
 }
 
-/** A learner who bought the course through checkout and the sandbox. */
-async function purchase(course?: Awaited<ReturnType<typeof createCourseWithLessons>>) {
-  const c = course ?? (await createCourseWithLessons(t.db, 2, { priceFen: 9900 }));
-  const learner = await signedInLearner(t);
-  const no = outTradeNoOf((await buy(learner.agent, c)).headers.location);
-  await payAtSandbox(t, no);
-  await tick(t);
-  const order = await orderRow(t.db, no);
-  expect(order).toMatchObject({ status: 'paid' });
-  return { ...learner, course: c, no, order, lessonUrl: `/courses/${c.slug}/lessons/${c.lessons[1]!.id}` };
-}
+const purchase = () => paidPurchase(t);
 
 describe('access is the union of its live sources', () => {
   it('keeps the course when a refunded order was not the only source: an admin grant stands', async () => {

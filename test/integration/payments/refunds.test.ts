@@ -16,13 +16,13 @@ import {
   orderRow,
   outTradeNoOf,
   paidTransaction,
-  payAtSandbox,
   postNotification,
   SANDBOX_MOUNT,
   sandboxKeys,
   signedInLearner,
   tick,
   waitFor,
+  paidPurchase as purchased,
 } from '../../support/wechat-pay.js';
 
 let t: ListeningApp;
@@ -33,16 +33,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-/** A learner who bought a 99 元 course: paid at the sandbox, notified, entitled. */
-async function paidPurchase(priceFen = 9900) {
-  const course = await createCourseWithLessons(t.db, 2, { priceFen });
-  const learner = await signedInLearner(t);
-  const no = outTradeNoOf((await buy(learner.agent, course)).headers.location);
-  await payAtSandbox(t, no);
-  await tick(t);
-  expect(await orderRow(t.db, no)).toMatchObject({ status: 'paid' });
-  return { ...learner, course, no, lessonUrl: `/courses/${course.slug}/lessons/${course.lessons[1]!.id}` };
-}
+const paidPurchase = (priceFen?: number) => purchased(t, priceFen);
 
 /** Runs sandbox passes until the refund has settled at WeChat and its REFUND.SUCCESS was answered. */
 async function settleRefund(outRefundNo: string) {
