@@ -223,6 +223,8 @@ export function buildApp(deps: AppDeps): BuiltApp {
   app.use((req, res, next) => {
     // WeChat login works inside WeChat, and anywhere against the sandbox.
     res.locals.wechatLoginAvailable = oa.mode === 'sandbox' || isWechatBrowser(req);
+    // Inside WeChat, logging in is one tap through WeChat, not a password form.
+    res.locals.inWechat = isWechatBrowser(req);
     // Share cards need the real JS-SDK, which only exists inside WeChat talking to WeChat.
     res.locals.wechatJssdk = oa.mode === 'live' && isWechatBrowser(req);
     res.locals.currentPath = req.path;

@@ -30,6 +30,9 @@ export function loadCurrentUser(accounts: AccountService): RequestHandler {
       else delete req.session.userId; // the account is gone
     }
     res.locals.currentUser = req.currentUser ?? null;
+    // A page that shows who is logged in (what they own, what they paid) must never come back from a
+    // cache: Back after paying would show the buy button again.
+    if (req.currentUser) res.set('Cache-Control', 'private, no-store');
     next();
   };
 }

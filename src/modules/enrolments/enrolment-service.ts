@@ -79,6 +79,11 @@ export function createEnrolmentService(deps: { db: Knex; clock: Clock; log: Logg
       return repo.liveForUser(deps.db, userId);
     },
 
+    /** Courses the learner no longer has, and why (`refund`, `admin_revoke`…), for 我的课程. */
+    async endedForUser(userId: number): Promise<Array<{ courseId: number; reason: string | null; endedAt: Date }>> {
+      return (await repo.endedForUser(deps.db, userId)).map((g) => ({ courseId: g.courseId, reason: g.revokedReason, endedAt: g.revokedAt! }));
+    },
+
     async learnerCounts(courseIds: number[]): Promise<Map<number, number>> {
       return repo.countLive(deps.db, courseIds);
     },

@@ -84,6 +84,18 @@ export function createEntitlementRepository() {
       return entitlements(rows.map(toGrant));
     },
 
+    /** Courses the learner had and has no more: their latest ended grant each, newest first. */
+    async endedForUser(db: Knex, userId: number): Promise<AccessGrant[]> {
+      const rows = await db('access_grants as g')
+        .where('g.user_id', userId)
+        .whereNotNull('g.revoked_at')
+        .whereNotExists(db('access_grants as l').whereRaw('l.user_id = g.user_id and l.course_id = g.course_id').whereNull('l.revoked_at'))
+        .orderBy('g.revoked_at', 'desc')
+        .select('g.*');
+      const seen = new Set<number>();
+      return rows.map(toGrant).filter((g) => !seen.has(g.courseId) && seen.add(g.courseId));
+    },
+
     /** Distinct learners with any live grant (or with a live grant of `source`), per course. */
     async countLive(db: Knex, courseIds: number[], source?: GrantSource): Promise<Map<number, number>> {
       if (courseIds.length === 0) return new Map();

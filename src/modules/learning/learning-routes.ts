@@ -2,6 +2,7 @@ import { Router, type Request } from 'express';
 import { ConflictError, NotFoundError } from '../../platform/errors.js';
 import { idParam, setFlash } from '../../platform/http/index.js';
 import { formatFen } from '../../platform/money.js';
+import { beijingDate } from '../../platform/time.js';
 import { requireLogin } from '../accounts/index.js';
 import { coverFor, renderMarkdown, type Course, type CourseService, type LessonOutline, categoryLabel, difficultyLabel, formatDuration } from '../catalog/index.js';
 import type { EnrolmentService, Viewer } from '../enrolments/index.js';
@@ -10,6 +11,13 @@ import { summarise, type LearningService } from './learning-service.js';
 function viewerOf(req: Request): Viewer | null {
   return req.currentUser ? { id: req.currentUser.id, isAdmin: req.currentUser.isAdmin } : null;
 }
+
+/** Why a course left 我的课程, in the learner's words. */
+const ENDED_REASONS: Record<string, string> = {
+  refund: '订单已退款，学习权限随之收回',
+  admin_revoke: '课程作者收回了学习权限',
+  legacy: '学习权限已结束',
+};
 
 const lessonId = (raw: unknown) => idParam(raw, () => new NotFoundError('LESSON_NOT_FOUND', '课时不存在'));
 
@@ -158,7 +166,10 @@ export function learningRoutes(deps: { courses: CourseService; enrolments: Enrol
         return { ...courseView(c), done: p.done, total: p.total, percent: p.percent, resumeUrl: p.resumeLessonId ? `/courses/${c.slug}/lessons/${p.resumeLessonId}` : `/courses/${c.slug}`, started: rows.some((r) => r.courseId === c.id) };
       }),
     );
-    res.render('learning/my-courses', { title: '我的课程', items });
+    const ended = (await Promise.all((await enrolments.endedForUser(userId)).map(async (e) => ({ e, c: await courses.byId(e.courseId) }))))
+      .filter((x): x is { e: (typeof x)['e']; c: Course } => x.c !== null)
+      .map(({ e, c }) => ({ title: c.title, url: `/courses/${c.slug}`, why: ENDED_REASONS[e.reason ?? ''] ?? '学习权限已结束', at: beijingDate(e.endedAt) }));
+    res.render('learning/my-courses', { title: '我的课程', items, ended });
   });
 
   return router;

@@ -37,6 +37,7 @@ function toRefund(r: Row): Refund {
     refundId: (r.refund_id as string | null) ?? null,
     origin: (r.origin as RefundOrigin | undefined) ?? 'merchant',
     createdAt: toDate(r.created_at),
+    succeededAt: toDateOrNull(r.succeeded_at),
   };
 }
 
@@ -156,6 +157,17 @@ export function createOrderRepository() {
     async pendingCreatedBefore(db: Knex, cutoff: Date, limit: number): Promise<Order[]> {
       const rows = await db('orders').where({ status: 'pending' }).andWhere('created_at', '<', cutoff).orderBy('id').limit(limit);
       return rows.map(toOrder);
+    },
+
+    async ofUser(db: Knex, userId: number, limit: number): Promise<Order[]> {
+      const rows = await db('orders').where({ user_id: userId }).orderBy('id', 'desc').limit(limit);
+      return rows.map(toOrder);
+    },
+
+    async refundsOfOrders(db: Knex, orderIds: number[]): Promise<Refund[]> {
+      if (orderIds.length === 0) return [];
+      const rows = await db('refunds').whereIn('order_id', orderIds).orderBy('id');
+      return rows.map(toRefund);
     },
 
     async latest(db: Knex, limit: number): Promise<Order[]> {

@@ -37,4 +37,5 @@ export interface Refund {
   refundId: string | null;
   origin: RefundOrigin;
   createdAt: Date;
+  succeededAt: Date | null;
 }

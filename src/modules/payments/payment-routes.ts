@@ -4,9 +4,11 @@ import type { Clock } from '../../platform/clock.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../platform/errors.js';
 import { formValues } from '../../platform/http/index.js';
 import { formatFen } from '../../platform/money.js';
+import { beijingClock, beijingDateTime } from '../../platform/time.js';
 import { requireLogin } from '../accounts/index.js';
 import type { CourseService } from '../catalog/index.js';
 import type { Order } from './order.js';
+import { learnerStatusLabel, refundView } from './order-view.js';
 import type { PaymentService } from './payment-service.js';
 import { jsapiPayParams } from './wechatpay-crypto.js';
 
@@ -95,18 +97,24 @@ export function paymentRoutes(deps: { payments: PaymentService; courses: CourseS
       pending && order.prepayId
         ? jsapiPayParams(deps.merchantPrivateKeyPem, payments.appId, order.prepayId, Math.floor(deps.clock.now().getTime() / 1000))
         : null;
+    const refunds = (await payments.refundsOf(order.id)).map(refundView);
     res.render('payments/order', {
       title: '订单',
       order: {
         outTradeNo: order.outTradeNo,
         amount: formatFen(order.amountFen),
         status: order.status,
-        statusLabel: pending || order.status !== 'pending' ? ORDER_STATUS_LABELS[order.status] : '已过期',
+        statusLabel: learnerStatusLabel(order, deps.clock.now()),
         channel: order.channel,
         expiresAt: order.expiresAt.toISOString(),
+        expiresAtText: beijingClock(order.expiresAt),
+        paidAt: order.paidAt ? beijingDateTime(order.paidAt) : null,
+        refunded: order.refundedFen > 0 ? formatFen(order.refundedFen) : null,
+        fullyRefunded: order.status === 'refunded',
         pending,
         duplicate: order.flag === 'duplicate_payment',
       },
+      refunds,
       owned,
       course: { id: course.id, slug: course.slug, title: course.title },
       qrSvg: qrContent ? await QRCode.toString(qrContent, { type: 'svg', margin: 1, width: 220, errorCorrectionLevel: 'M' }) : null,
@@ -114,6 +122,30 @@ export function paymentRoutes(deps: { payments: PaymentService; courses: CourseS
       h5Url: pending ? order.h5Url : null,
       payParams: payParams ? JSON.stringify(payParams) : null,
       sandboxBridge: payParams ? deps.page.sandboxBridge : null,
+    });
+  });
+
+  router.get('/me/orders', requireLogin, async (req, res) => {
+    const now = deps.clock.now();
+    const list = await payments.ordersOfLearner(req.currentUser!.id);
+    const titles = new Map<number, { title: string; slug: string }>();
+    for (const id of new Set(list.map((x) => x.order.courseId))) {
+      const c = await courses.byId(id);
+      if (c) titles.set(id, { title: c.title, slug: c.slug });
+    }
+    res.render('payments/my-orders', {
+      title: '我的订单',
+      orders: list.map(({ order, refunds }) => ({
+        outTradeNo: order.outTradeNo,
+        courseTitle: titles.get(order.courseId)?.title ?? '已删除的课程',
+        courseUrl: titles.has(order.courseId) ? `/courses/${titles.get(order.courseId)!.slug}` : null,
+        amount: formatFen(order.amountFen),
+        status: order.status,
+        statusLabel: learnerStatusLabel(order, now),
+        createdAt: beijingDateTime(order.createdAt),
+        paidAt: order.paidAt ? beijingDateTime(order.paidAt) : null,
+        refunds: refunds.map(refundView),
+      })),
     });
   });
 

@@ -427,6 +427,13 @@ export function createPaymentService(deps: {
       return orders.refundsOf(db, orderId);
     },
 
+    /** 我的订单: a learner's orders, newest first, each with its refunds. */
+    async ordersOfLearner(userId: number, limit = 200): Promise<Array<{ order: Order; refunds: Refund[] }>> {
+      const list = await orders.ofUser(db, userId, limit);
+      const refunds = await orders.refundsOfOrders(db, list.map((o) => o.id));
+      return list.map((order) => ({ order, refunds: refunds.filter((r) => r.orderId === order.id) }));
+    },
+
     async latestOrders(limit = 100): Promise<Order[]> {
       return orders.latest(db, limit);
     },

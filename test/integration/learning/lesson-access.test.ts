@@ -193,6 +193,10 @@ describe('revoking an entitlement', () => {
     expect(revoke.status).toBe(303);
     expect(after.status).toBe(403);
     expect(after.text).not.toContain(LOCKED_BODY);
-    expect((await learner.agent.get('/me/courses')).text).not.toContain(course.title);
+    const mine = (await learner.agent.get('/me/courses')).text;
+    expect(mine).not.toContain(`<h2 class="course-title">${course.title}</h2>`);
+    // It says why the course left the list instead of dropping it silently.
+    expect(mine).toContain('不再可学的课程');
+    expect(mine).toContain('课程作者收回了学习权限');
   });
 });
