@@ -248,7 +248,7 @@ export function buildApp(deps: AppDeps): BuiltApp {
   app.use(jssdkRoutes({ tokens, appid: oa.appid, publicUrl, clock }));
   app.use(accountSettingsRoutes({ accounts }));
   app.use(learningRoutes({ courses, enrolments, learning }));
-  app.use(paymentRoutes({ payments, courses, clock, merchantPrivateKeyPem: pay.merchant.privateKeyPem, page: pay.page }));
+  app.use(paymentRoutes({ payments, courses, clock, merchantPrivateKeyPem: pay.merchant.privateKeyPem, page: pay.page, publicUrl }));
   app.use(orderAdminRoutes({ payments, courses, accounts }));
   app.use(adminRoutes({ catalog: catalogAdmin, courses, enrolments, accounts, audit, covers: createCoverStore(config.uploadDir) }));
 

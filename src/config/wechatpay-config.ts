@@ -68,12 +68,13 @@ function signatureMode(value: string | undefined, problems: string[]): 'public-k
  * mode, and then every required one must be present: a half-configured merchant is a start-up error.
  */
 export function parseWechatPayConfig(env: Record<string, string | undefined>, cwd: string, problems: string[]): WechatPayConfig {
+  const given = MERCHANT_VARS.filter((v) => env[v] !== undefined && env[v] !== '');
   const common = {
     orderExpireMinutes: wholeNumber(env.ORDER_EXPIRE_MINUTES, 30, 'ORDER_EXPIRE_MINUTES', problems),
     reconcileIntervalMs: wholeNumber(env.RECONCILE_INTERVAL_SECONDS, 60, 'RECONCILE_INTERVAL_SECONDS', problems) * 1000,
-    h5Enabled: env.WECHATPAY_H5_ENABLED === 'true',
+    // H5 pay needs the merchant to have it; the sandbox has it, so the demo works on a phone browser.
+    h5Enabled: env.WECHATPAY_H5_ENABLED ? env.WECHATPAY_H5_ENABLED === 'true' : given.length === 0,
   };
-  const given = MERCHANT_VARS.filter((v) => env[v] !== undefined && env[v] !== '');
   if (given.length === 0) {
     return {
       ...common,

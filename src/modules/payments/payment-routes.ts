@@ -2,7 +2,7 @@ import express, { Router, type Request } from 'express';
 import QRCode from 'qrcode';
 import type { Clock } from '../../platform/clock.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../platform/errors.js';
-import { formValues } from '../../platform/http/index.js';
+import { formValues, setFlash } from '../../platform/http/index.js';
 import { formatFen } from '../../platform/money.js';
 import { beijingClock, beijingDateTime } from '../../platform/time.js';
 import { requireLogin } from '../accounts/index.js';
@@ -33,6 +33,11 @@ function isWechatBrowser(req: Request): boolean {
   return /MicroMessenger/i.test(req.get('user-agent') ?? '');
 }
 
+/** A phone's browser cannot scan a QR code on its own screen. */
+function isPhone(req: Request): boolean {
+  return /Mobile|Android|iPhone|iPod|HarmonyOS/i.test(req.get('user-agent') ?? '');
+}
+
 /** The WeChat Pay webhook: raw bytes in (the signature covers them), no session, no CSRF. */
 export function paymentNotifyRoutes(deps: { payments: PaymentService }): Router {
   const router = Router();
@@ -54,8 +59,15 @@ export function paymentNotifyRoutes(deps: { payments: PaymentService }): Router 
   return router;
 }
 
+/** WeChat sends the payer back to `redirect_url` after H5 pay (to be url-encoded, on the merchant's domain). */
+function withRedirect(h5Url: string, back: string): string {
+  const u = new URL(h5Url);
+  u.searchParams.set('redirect_url', back);
+  return u.toString();
+}
+
 /** Checkout and the order page, for the learner who owns the order (or an admin). */
-export function paymentRoutes(deps: { payments: PaymentService; courses: CourseService; clock: Clock; merchantPrivateKeyPem: string; page: PaymentPageOptions }): Router {
+export function paymentRoutes(deps: { payments: PaymentService; courses: CourseService; clock: Clock; merchantPrivateKeyPem: string; page: PaymentPageOptions; publicUrl: string }): Router {
   const { payments, courses } = deps;
   const router = Router();
 
@@ -75,7 +87,8 @@ export function paymentRoutes(deps: { payments: PaymentService; courses: CourseS
         userId: req.currentUser!.id,
         openid: req.currentUser!.wechatOpenid,
         inWechat: isWechatBrowser(req),
-        h5: deps.page.h5Enabled,
+        // H5 only in a phone browser outside WeChat: a desktop scans a QR code, WeChat uses JSAPI.
+        h5: deps.page.h5Enabled && isPhone(req) && !isWechatBrowser(req),
         clientIp: req.ip ?? '127.0.0.1',
         course: { id: course.id, title: course.title, priceFen: course.priceFen, published: course.status === 'published' },
       });
@@ -119,7 +132,11 @@ export function paymentRoutes(deps: { payments: PaymentService; courses: CourseS
       course: { id: course.id, slug: course.slug, title: course.title },
       qrSvg: qrContent ? await QRCode.toString(qrContent, { type: 'svg', margin: 1, width: 220, errorCorrectionLevel: 'M' }) : null,
       sandboxPayUrl: qrContent && deps.page.sandboxPayPage ? qrContent : null,
-      h5Url: pending ? order.h5Url : null,
+      h5Url: pending && order.h5Url ? withRedirect(order.h5Url, `${deps.publicUrl}/orders/${order.outTradeNo}`) : null,
+      // A phone outside WeChat was given a QR code (no H5 pay): help it pay another way.
+      phoneHelp: pending && order.codeUrl !== null && isPhone(req) && !isWechatBrowser(req),
+      longPressHelp: pending && order.codeUrl !== null && isWechatBrowser(req),
+      orderUrl: `${deps.publicUrl}/orders/${order.outTradeNo}`,
       payParams: payParams ? JSON.stringify(payParams) : null,
       sandboxBridge: payParams ? deps.page.sandboxBridge : null,
     });
@@ -157,7 +174,12 @@ export function paymentRoutes(deps: { payments: PaymentService; courses: CourseS
   // "我已支付": ask WeChat now rather than wait for the notification.
   router.post('/orders/:outTradeNo/query', requireLogin, async (req, res) => {
     const order = await ownedOrder(req);
-    await payments.refresh(order.outTradeNo);
+    const { order: now, tradeState } = await payments.checkPayment(order.outTradeNo);
+    // Say what happened: a press that changes nothing on the page would look like a broken button.
+    if (now.status === 'paid') setFlash(req, 'success', '支付成功，课程已解锁');
+    else if (tradeState === 'PAYERROR') setFlash(req, 'warn', '支付没有成功，请重新支付');
+    else if (now.status === 'pending') setFlash(req, 'warn', '还没有收到支付结果，请稍后刷新');
+    else if (now.status === 'closed') setFlash(req, 'warn', '订单已关闭，可以重新下单');
     res.redirect(303, `/orders/${order.outTradeNo}`);
   });
 

@@ -257,6 +257,11 @@ export function createPaymentService(deps: {
 
   /** "我已支付" and reconciliation: ask WeChat instead of waiting for a notification. */
   async function refresh(outTradeNo: string): Promise<Order> {
+    return (await checkPayment(outTradeNo)).order;
+  }
+
+  /** Asks WeChat about one order and applies the answer; also says what WeChat said (PAYERROR…). */
+  async function checkPayment(outTradeNo: string): Promise<{ order: Order; tradeState: WechatTransaction['trade_state'] | null }> {
     const tx = await wechat.query(outTradeNo);
     if (tx) await applyTransaction(tx, 'query');
     const order = (await orders.findByOutTradeNo(db, outTradeNo))!;
@@ -267,7 +272,7 @@ export function createPaymentService(deps: {
       await orders.moveStatus(db, order.id, ['pending'], 'closed', clock.now());
       log.info({ event: 'payments.order_expired', outTradeNo }, 'expired order closed');
     }
-    return (await orders.findByOutTradeNo(db, outTradeNo))!;
+    return { order: (await orders.findByOutTradeNo(db, outTradeNo))!, tradeState: tx?.trade_state ?? null };
   }
 
   return {
@@ -283,7 +288,7 @@ export function createPaymentService(deps: {
       if (o.course.priceFen <= 0) throw new ConflictError('COURSE_IS_FREE', '这门课程免费，直接加入学习即可');
       const owned = () => deps.enrolments.isEnrolled(o.userId, o.course.id);
       if (await owned()) throw new ConflictError('ALREADY_OWNED', '你已经拥有这门课程');
-      const channel: Channel = o.inWechat && o.openid ? 'jsapi' : o.h5 && !o.inWechat ? 'h5' : 'native';
+      const channel: Channel = o.inWechat && o.openid ? 'jsapi' : o.h5 ? 'h5' : 'native';
       const now = clock.now();
       // One payable order per learner and course. The open one is reused while it fits (same channel
       // and price, at least a minute left); otherwise it is closed at WeChat before a new one opens.
@@ -350,6 +355,7 @@ export function createPaymentService(deps: {
     },
 
     refresh,
+    checkPayment,
 
     /**
      * The webhook, strictly in order: signature (key by serial, probes refused, 300 s window) → decrypt

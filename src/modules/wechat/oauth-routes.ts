@@ -33,7 +33,8 @@ export function wechatOAuthRoutes(deps: { accounts: AccountService; api: WechatA
     return `${deps.oauthBase}/connect/oauth2/authorize?${q.toString()}#wechat_redirect`;
   }
 
-  const fail = (res: Response, status: number, message: string) => res.status(status).render('errors/error', { title: message, status, code: 'WECHAT_LOGIN_FAILED', message });
+  const fail = (res: Response, status: number, message: string, action?: { href: string; label: string }) =>
+    res.status(status).render('errors/error', { title: message, status, code: 'WECHAT_LOGIN_FAILED', message, action });
 
   router.get('/auth/wechat', (req, res) => {
     const scope: Scope = req.query.scope === 'snsapi_base' ? 'snsapi_base' : 'snsapi_userinfo';
@@ -47,7 +48,8 @@ export function wechatOAuthRoutes(deps: { accounts: AccountService; api: WechatA
     delete req.session.wechatOAuth;
     if (!pending || state === '' || state !== pending.state) return fail(res, 400, '登录链接已失效，请重新进入页面');
     const code = typeof req.query.code === 'string' ? req.query.code : '';
-    if (code === '') return fail(res, 403, '你取消了微信授权，可以改用用户名和密码登录');
+    // Cancelled at WeChat: offer the password form, keeping where the learner was going.
+    if (code === '') return fail(res, 403, '你取消了微信授权，可以改用用户名和密码登录', { href: `/login?next=${encodeURIComponent(pending.next)}`, label: '用账号密码登录' });
 
     let token;
     try {

@@ -81,9 +81,23 @@ describe('an order that expires unpaid', () => {
     const { agent, no } = await pendingPurchase();
 
     const res = await pressIHavePaid(agent, no);
+    const page = await agent.get(res.headers.location!);
 
     expect(res.status).toBe(303);
     expect(await orderRow(t.db, no)).toMatchObject({ status: 'pending' });
+    expect(page.text).toContain('还没有收到支付结果，请稍后刷新');
+  });
+
+  it('says the payment failed after 支付失败 at WeChat, and the order can still be paid', async () => {
+    const { agent, no } = await pendingPurchase();
+    await sandboxControl(t, `/sandbox/transactions/${no}/fail`);
+
+    const res = await pressIHavePaid(agent, no);
+    const page = await agent.get(res.headers.location!);
+
+    expect(page.text).toContain('支付没有成功，请重新支付');
+    expect(await orderRow(t.db, no)).toMatchObject({ status: 'pending' });
+    expect(page.text).toContain('微信扫码支付二维码');
   });
 
   it('is not offered again when less than a minute is left to pay: a new order is made', async () => {

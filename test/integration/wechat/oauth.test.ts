@@ -276,6 +276,9 @@ describe('WeChat login (web OAuth against the sandbox)', () => {
 
     expect(res.status).toBe(403);
     expect(res.text).toContain('你取消了微信授权');
+    // The way on keeps where the learner was going.
+    expect(res.text).toContain(`href="/login?next=${encodeURIComponent('/me/courses')}"`);
+    expect(res.text).toContain('用账号密码登录');
     expect(await userCount()).toBe(before);
     expect(headerUser((await agent.get('/')).text)).toBeNull();
   });
