@@ -246,7 +246,7 @@ export function buildApp(deps: AppDeps): BuiltApp {
   );
   app.use(oauth.router);
   app.use(jssdkRoutes({ tokens, appid: oa.appid, publicUrl, clock }));
-  app.use(accountSettingsRoutes({ accounts }));
+  app.use(accountSettingsRoutes({ accounts, sessions: sessionStore }));
   app.use(learningRoutes({ courses, enrolments, learning }));
   app.use(paymentRoutes({ payments, courses, clock, merchantPrivateKeyPem: pay.merchant.privateKeyPem, page: pay.page, publicUrl }));
   app.use(orderAdminRoutes({ payments, courses, accounts }));

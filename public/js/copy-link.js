@@ -5,6 +5,13 @@
   var input = document.getElementById(button.getAttribute('data-copy-target'));
   var message = document.getElementById('copy-message');
   function done(text) { if (message) message.textContent = text; }
+  function copySelection() {
+    try {
+      return document.execCommand('copy');
+    } catch {
+      return false;
+    }
+  }
   button.addEventListener('click', function () {
     var text = input.value;
     if (navigator.clipboard && window.isSecureContext) {
@@ -15,9 +22,7 @@
     function fallback() {
       input.focus();
       input.select();
-      var ok = false;
-      try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
-      done(ok ? '已复制，请到微信中粘贴打开' : '请长按上面的链接手动复制');
+      done(copySelection() ? '已复制，请到微信中粘贴打开' : '请长按上面的链接手动复制');
     }
   });
 })();

@@ -8,7 +8,28 @@ const username = z
   .regex(/^[A-Za-z][A-Za-z0-9_]*$/, '用户名以字母开头，只能包含字母、数字和下划线')
   .transform((u) => u.toLowerCase());
 
-const password = z.string().min(8, '密码至少 8 位').max(128, '密码最多 128 位');
+const password = z
+  .string()
+  .min(8, '密码至少 8 位')
+  .max(128, '密码最多 128 位')
+  .refine((p) => p.trim() !== '', '密码不能只由空格组成');
+
+export const NicknameForm = z.object({
+  nickname: z.string().trim().min(1, '请填写昵称').max(20, '昵称最多 20 个字'),
+});
+export type NicknameForm = z.infer<typeof NicknameForm>;
+
+export const PasswordChangeForm = z
+  .object({
+    current_password: z.string().min(1, '请输入当前密码').max(128, '当前密码不正确'),
+    password,
+    password_confirm: z.string(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.password !== v.password_confirm) ctx.addIssue({ code: 'custom', path: ['password_confirm'], message: '两次输入的密码不一致' });
+    if (v.password === v.current_password) ctx.addIssue({ code: 'custom', path: ['password'], message: '新密码不能与当前密码相同' });
+  });
+export type PasswordChangeForm = z.infer<typeof PasswordChangeForm>;
 
 export const RegisterForm = z
   .object({

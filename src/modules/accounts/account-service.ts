@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../../platform/clock.js';
-import { ConflictError, ForbiddenError } from '../../platform/errors.js';
+import { ConflictError, ForbiddenError, ValidationError } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
 import type { PasswordHasher } from './password-hasher.js';
 import type { RegisterForm } from './account-schemas.js';
@@ -93,6 +93,20 @@ export function createAccountService(deps: { db: Knex; clock: Clock; log: Logger
       const outcome = await users.setCredentials(deps.db, userId, form.username, await deps.hasher.hash(form.password), deps.clock.now());
       if (outcome === 'taken') throw usernameTaken();
       if (outcome === 'has-password') throw new ConflictError('HAS_PASSWORD', '这个账号已经设置过用户名和密码');
+    },
+
+    async changeNickname(userId: number, nickname: string): Promise<void> {
+      await users.setNickname(deps.db, userId, nickname, deps.clock.now());
+    },
+
+    /** Needs the current password; the caller ends the account's other sessions. */
+    async changePassword(userId: number, current: string, next: string): Promise<void> {
+      const { ok } = await deps.hasher.verify(await users.passwordHashOf(deps.db, userId), current);
+      if (!ok) throw new ValidationError('WRONG_PASSWORD', '当前密码不正确');
+      const user = await users.findById(deps.db, userId);
+      if (user?.username && next.toLowerCase().includes(user.username)) throw new ValidationError('PASSWORD_HAS_USERNAME', '密码不能包含用户名');
+      await users.updatePasswordHash(deps.db, userId, await deps.hasher.hash(next), deps.clock.now());
+      deps.log.info({ event: 'accounts.password_changed', userId }, 'password changed');
     },
 
     async findByUsername(username: string): Promise<User | null> {

@@ -112,6 +112,15 @@ export function createUserRepository() {
       await db('users').where({ id }).update({ password_hash: passwordHash, updated_at: now });
     },
 
+    async passwordHashOf(db: Knex, id: number): Promise<string | null> {
+      const row = await db('users').where({ id }).first('password_hash');
+      return (row?.password_hash as string | null | undefined) ?? null;
+    },
+
+    async setNickname(db: Knex, id: number, nickname: string, now: Date): Promise<void> {
+      await db('users').where({ id }).update({ nickname, updated_at: now });
+    },
+
     async setRole(db: Knex, id: number, role: Role, now: Date): Promise<void> {
       await db('users').where({ id }).update({ role, updated_at: now });
     },

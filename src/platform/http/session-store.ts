@@ -35,9 +35,9 @@ export class KnexSessionStore extends session.Store {
 
   override set(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void): void {
     this.db(TABLE)
-      .insert({ sid, sess: JSON.stringify(sess), expires_at: this.expiry(sess) })
+      .insert({ sid, sess: JSON.stringify(sess), expires_at: this.expiry(sess), user_id: (sess as { userId?: number }).userId ?? null })
       .onConflict('sid')
-      .merge(['sess', 'expires_at'])
+      .merge(['sess', 'expires_at', 'user_id'])
       .then(() => cb?.(), (err: unknown) => cb?.(err));
   }
 
@@ -55,6 +55,11 @@ export class KnexSessionStore extends session.Store {
       .where({ sid })
       .delete()
       .then(() => cb?.(), (err: unknown) => cb?.(err));
+  }
+
+  /** Logs a user out everywhere but here (a password change); returns how many sessions ended. */
+  async destroyOthersOf(userId: number, keepSid: string): Promise<number> {
+    return this.db(TABLE).where({ user_id: userId }).whereNot({ sid: keepSid }).delete();
   }
 
   /** Deletes expired sessions; safe for several processes to run at once. */

@@ -48,7 +48,7 @@ describe('account settings for WeChat-created accounts', () => {
     expect(res.headers.location).toBe('/me/account');
     const after = await me.agent.get('/me/account');
     expect(after.text).toContain('已设置用户名和密码');
-    expect(after.text).not.toContain('name="password_confirm"');
+    expect(after.text).not.toContain('action="/me/account/credentials"');
     const row = await t.db('users').where({ id: me.id }).first();
     expect(row).toMatchObject({ username: 'wx_learner1', wechat_openid: me.openid, nickname: me.nickname });
     expect(row.password_hash).toMatch(/^\$argon2id\$/);
