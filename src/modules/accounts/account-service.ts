@@ -95,6 +95,12 @@ export function createAccountService(deps: { db: Knex; clock: Clock; log: Logger
       if (outcome === 'has-password') throw new ConflictError('HAS_PASSWORD', '这个账号已经设置过用户名和密码');
     },
 
+    /** For admins: learners by username, nickname or openid (at most `limit`, oldest first). */
+    async searchUsers(text: string, limit = 20): Promise<User[]> {
+      const t = text.trim();
+      return t === '' ? [] : users.search(deps.db, t.slice(0, 64), limit);
+    },
+
     async changeNickname(userId: number, nickname: string): Promise<void> {
       await users.setNickname(deps.db, userId, nickname, deps.clock.now());
     },

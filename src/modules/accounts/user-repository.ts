@@ -112,6 +112,23 @@ export function createUserRepository() {
       await db('users').where({ id }).update({ password_hash: passwordHash, updated_at: now });
     },
 
+    /** Accounts whose username or openid is exactly `text`, or whose username or nickname contains it. */
+    async search(db: Knex, text: string, limit: number): Promise<User[]> {
+      // `!` escapes LIKE's wildcards the same way on MySQL and SQLite (a backslash does not).
+      const like = `%${text.replace(/[!%_]/g, '!$&')}%`;
+      const rows = await db<UserRow>('users')
+        .where((q) =>
+          q
+            .where('username', text.toLowerCase())
+            .orWhere('wechat_openid', text)
+            .orWhereRaw("username like ? escape '!'", [like.toLowerCase()])
+            .orWhereRaw("nickname like ? escape '!'", [like]),
+        )
+        .orderBy('id')
+        .limit(limit);
+      return rows.map(toUser);
+    },
+
     async passwordHashOf(db: Knex, id: number): Promise<string | null> {
       const row = await db('users').where({ id }).first('password_hash');
       return (row?.password_hash as string | null | undefined) ?? null;

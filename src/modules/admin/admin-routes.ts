@@ -22,6 +22,7 @@ import {
   type Lesson,
 } from '../catalog/index.js';
 import type { EnrolmentService } from '../enrolments/index.js';
+import { isConfirmed, renderConfirmation } from './confirmation.js';
 import type { CoverStore } from './cover-store.js';
 
 const SOURCE_LABELS: Record<string, string> = { free: '免费加入', purchase: '购买', admin_grant: '管理员授予', membership: '会员' };
@@ -173,7 +174,11 @@ export function adminRoutes(deps: {
 
   router.post('/admin/courses/:id/publish', async (req, res) => {
     const courseId = (await catalog.course(id(req.params.id))).id; // 404 before "no lessons" for a course that does not exist
-    if ((await courses.outline(courseId)).length === 0) throw new ValidationError('COURSE_EMPTY', '至少添加一个课时后才能发布');
+    if ((await courses.outline(courseId)).length === 0) {
+      // Stay on the course page, where the fix (添加课时) is.
+      setFlash(req, 'warn', '至少添加一个课时后才能发布');
+      return res.redirect(303, `/admin/courses/${courseId}`);
+    }
     await catalog.setPublished(req.currentUser!.id, courseId, true);
     setFlash(req, 'success', '课程已发布，学员可以看到了');
     res.redirect(303, `/admin/courses/${courseId}`);
@@ -242,6 +247,16 @@ export function adminRoutes(deps: {
 
   router.post('/admin/courses/:id/lessons/:lessonId/delete', async (req, res) => {
     const courseId = id(req.params.id);
+    if (!isConfirmed(req)) {
+      const lesson = await catalog.lesson(courseId, id(req.params.lessonId));
+      return renderConfirmation(res, {
+        title: '删除课时',
+        message: `删除课时“${lesson.title}”？删除后无法恢复，学员在这一课的学习记录也会一起删除。`,
+        action: `/admin/courses/${courseId}/lessons/${lesson.id}/delete`,
+        button: '确认删除',
+        cancelHref: `/admin/courses/${courseId}#lessons`,
+      });
+    }
     await catalog.deleteLesson(req.currentUser!.id, courseId, id(req.params.lessonId));
     setFlash(req, 'success', '课时已删除');
     res.redirect(303, `/admin/courses/${courseId}`);
@@ -260,20 +275,32 @@ export function adminRoutes(deps: {
     const { username } = formValues(req.body, ['username']);
     const user = username ? await accounts.findByUsername(username) : null;
     if (!user) {
-      setFlash(req, 'warn', username ? `找不到用户“${username}”` : '请输入要授权的用户名');
+      setFlash(req, 'warn', username ? `找不到用户“${username}”` : '请输入要授权的用户名', 'learners');
       return res.redirect(303, `/admin/courses/${course.id}#learners`);
     }
     const changed = await enrolments.adminGrant(req.currentUser!.id, user.id, course.id);
-    setFlash(req, 'success', changed ? `已为 ${user.nickname} 开通学习权限` : `${user.nickname} 已经有管理员开通的学习权限`);
+    setFlash(req, 'success', changed ? `已为 ${user.nickname} 开通学习权限` : `${user.nickname} 已经有管理员开通的学习权限`, 'learners');
     res.redirect(303, `/admin/courses/${course.id}#learners`);
   });
 
   router.post('/admin/courses/:id/grants/:userId/revoke', async (req, res) => {
     const course = await catalog.course(id(req.params.id));
+    if (!isConfirmed(req)) {
+      const learner = await accounts.currentUser(id(req.params.userId));
+      const who = learner ? learner.nickname : `#${id(req.params.userId)}`;
+      return renderConfirmation(res, {
+        title: '收回学习权限',
+        message: `收回 ${who} 在《${course.title}》的学习权限？收回后 TA 将不能再打开付费课时。`,
+        detail: '来自已支付订单的权限不会被收回：如需收回，请在订单页退款。',
+        action: `/admin/courses/${course.id}/grants/${id(req.params.userId)}/revoke`,
+        button: '确认收回',
+        cancelHref: `/admin/courses/${course.id}#learners`,
+      });
+    }
     const { ended, stillPaid } = await enrolments.adminRevoke(req.currentUser!.id, id(req.params.userId), course.id);
     // Paid access ends only with a refund, so the money goes back with it.
-    if (stillPaid) setFlash(req, 'warn', ended > 0 ? '已收回管理员开通的权限；该学员仍有已支付的订单，如需收回请在订单页退款' : '该学员的权限来自已支付的订单，如需收回请在订单页退款');
-    else setFlash(req, 'success', ended > 0 ? '已收回学习权限' : '该用户没有学习权限');
+    if (stillPaid) setFlash(req, 'warn', ended > 0 ? '已收回管理员开通的权限；该学员仍有已支付的订单，如需收回请在订单页退款' : '该学员的权限来自已支付的订单，如需收回请在订单页退款', 'learners');
+    else setFlash(req, 'success', ended > 0 ? '已收回学习权限' : '该用户没有学习权限', 'learners');
     res.redirect(303, `/admin/courses/${course.id}#learners`);
   });
 

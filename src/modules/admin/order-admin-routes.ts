@@ -3,8 +3,11 @@ import { AppError } from '../../platform/errors.js';
 import { formValues, setFlash } from '../../platform/http/index.js';
 import { formatFen } from '../../platform/money.js';
 import { requireAdmin, type AccountService } from '../accounts/index.js';
-import { yuanToFen, type CourseService } from '../catalog/index.js';
-import { ORDER_STATUS_LABELS, type Order, type PaymentService } from '../payments/index.js';
+import { yuanToFen, type CatalogAdminService, type CourseService } from '../catalog/index.js';
+import { ORDER_STATUS_LABELS, type Order, type OrderFilter, type OrderStatus, type PaymentService } from '../payments/index.js';
+import { beijingDateTime } from '../../platform/time.js';
+import { toCsv } from './csv.js';
+import { isConfirmed, renderConfirmation } from './confirmation.js';
 
 const STATUS_LABELS: Record<string, string> = {
   ...ORDER_STATUS_LABELS,
@@ -13,11 +16,53 @@ const STATUS_LABELS: Record<string, string> = {
   abnormal: '退款异常',
 };
 
-const when = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+const when = beijingDateTime;
+const PAGE_SIZE = 20;
+const CSV_MAX_ROWS = 10_000;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The filter form's values, as typed (so the form shows them again), and what they mean. */
+interface OrderQuery {
+  values: { status: string; course: string; from: string; to: string; q: string };
+  page: number;
+}
+
+function readQuery(query: Record<string, unknown>): OrderQuery {
+  const one = (k: string) => (typeof query[k] === 'string' ? (query[k] as string).trim().slice(0, 64) : '');
+  const page = Number(one('page'));
+  return { values: { status: one('status'), course: one('course'), from: one('from'), to: one('to'), q: one('q') }, page: Number.isSafeInteger(page) && page > 0 ? page : 1 };
+}
+
+/** A Beijing calendar day as the UTC instant it starts at. */
+const beijingDayStart = (day: string, plusDays = 0) => new Date(new Date(`${day}T00:00:00+08:00`).getTime() + plusDays * 86_400_000);
 
 /** Orders and refunds for the creator. Refund amounts are typed in yuan and checked by payments. */
-export function orderAdminRoutes(deps: { payments: PaymentService; courses: CourseService; accounts: AccountService }): Router {
+export function orderAdminRoutes(deps: { payments: PaymentService; courses: CourseService; catalog: CatalogAdminService; accounts: AccountService }): Router {
   const { payments, courses, accounts } = deps;
+
+  /** What the filter means; invalid parts are ignored and reported back, never a 500. */
+  async function filterOf(q: OrderQuery['values']): Promise<{ filter: OrderFilter; problems: string[] }> {
+    const filter: OrderFilter = {};
+    const problems: string[] = [];
+    if (q.status) {
+      if (q.status in ORDER_STATUS_LABELS) filter.status = q.status as OrderStatus;
+      else problems.push('状态无效');
+    }
+    if (q.course) {
+      if (/^\d{1,9}$/.test(q.course)) filter.courseId = Number(q.course);
+      else problems.push('课程无效');
+    }
+    if (q.from) {
+      if (DAY.test(q.from) && !Number.isNaN(beijingDayStart(q.from).getTime())) filter.from = beijingDayStart(q.from);
+      else problems.push('开始日期格式如 2026-12-01');
+    }
+    if (q.to) {
+      if (DAY.test(q.to) && !Number.isNaN(beijingDayStart(q.to).getTime())) filter.until = beijingDayStart(q.to, 1);
+      else problems.push('结束日期格式如 2026-12-31');
+    }
+    if (q.q) filter.text = { outTradeNo: q.q, userIds: (await accounts.searchUsers(q.q, 200)).map((u) => u.id) };
+    return { filter, problems };
+  }
   const router = Router();
   router.use('/admin/orders', requireAdmin);
 
@@ -28,7 +73,7 @@ export function orderAdminRoutes(deps: { payments: PaymentService; courses: Cour
       courseTitle: course?.title ?? `#${order.courseId}`,
       buyer: buyer ? `${buyer.nickname}${buyer.username ? ` @${buyer.username}` : ''}` : `#${order.userId}`,
       amount: formatFen(order.amountFen),
-      refunded: formatFen(order.refundedFen),
+      refunded: order.refundedFen > 0 ? formatFen(order.refundedFen) : '未退款',
       refundableYuan: ((order.amountFen - order.refundedFen) / 100).toFixed(2),
       status: order.status,
       statusLabel: STATUS_LABELS[order.status] ?? order.status,
@@ -51,9 +96,37 @@ export function orderAdminRoutes(deps: { payments: PaymentService; courses: Cour
     });
   }
 
-  router.get('/admin/orders', async (_req, res) => {
-    const orders = await payments.latestOrders(100);
-    res.render('admin/orders', { title: '订单管理', orders: await Promise.all(orders.map(describe)) });
+  router.get('/admin/orders', async (req, res) => {
+    const query = readQuery(req.query as Record<string, unknown>);
+    const { filter, problems } = await filterOf(query.values);
+    const { orders, totals } = await payments.searchOrders(filter, { limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE });
+    const pages = Math.max(1, Math.ceil(totals.count / PAGE_SIZE));
+    const link = (extra: Record<string, string>) => `?${new URLSearchParams(Object.entries({ ...query.values, ...extra }).filter(([, v]) => v !== '')).toString()}`;
+    res.render('admin/orders', {
+      title: '订单管理',
+      orders: await Promise.all(orders.map(describe)),
+      values: query.values,
+      problems,
+      statuses: Object.entries(ORDER_STATUS_LABELS).map(([value, label]) => ({ value, label })),
+      courses: (await deps.catalog.allCourses()).map((c) => ({ id: String(c.id), title: c.title })),
+      totals: { count: totals.count, paid: formatFen(totals.paidFen), refunded: formatFen(totals.refundedFen), net: formatFen(totals.paidFen - totals.refundedFen) },
+      pager: { page: query.page, pages, prev: query.page > 1 ? link({ page: String(query.page - 1) }) : null, next: query.page < pages ? link({ page: String(query.page + 1) }) : null },
+      csvUrl: `/admin/orders.csv${link({ page: '' })}`,
+    });
+  });
+
+  router.get('/admin/orders.csv', requireAdmin, async (req, res) => {
+    const { filter } = await filterOf(readQuery(req.query as Record<string, unknown>).values);
+    const { orders } = await payments.searchOrders(filter, { limit: CSV_MAX_ROWS, offset: 0 });
+    const rows = await Promise.all(
+      orders.map(async (o) => {
+        const d = await describe(o);
+        return [d.outTradeNo, d.createdAt, d.paidAt, d.courseTitle, d.buyer, (o.amountFen / 100).toFixed(2), (o.refundedFen / 100).toFixed(2), d.statusLabel, d.transactionId];
+      }),
+    );
+    res.set('Content-Type', 'text/csv; charset=utf-8');
+    res.set('Content-Disposition', `attachment; filename="orders-${beijingDateTime(new Date()).slice(0, 10)}.csv"`);
+    res.send(toCsv(['订单号', '下单时间（北京时间）', '支付时间（北京时间）', '课程', '学员', '金额（元）', '已退款（元）', '状态', '微信支付单号'], rows));
   });
 
   router.get('/admin/orders/:outTradeNo', async (req, res) => {
@@ -66,6 +139,20 @@ export function orderAdminRoutes(deps: { payments: PaymentService; courses: Cour
     const amount = form.amount.trim();
     if (!/^\d{1,6}(\.\d{1,2})?$/.test(amount)) return renderOrder(res, order, 422, form, '退款金额请填写如 99 或 99.90（最多两位小数）');
     if (form.reason.length > 80) return renderOrder(res, order, 422, form, '退款原因最多 80 个字');
+    if (!isConfirmed(req)) {
+      const fen = yuanToFen(amount);
+      const buyer = await accounts.currentUser(order.userId);
+      const full = order.refundedFen + fen >= order.amountFen;
+      return renderConfirmation(res, {
+        title: '确认退款',
+        message: `退款 ${formatFen(fen)} 给 ${buyer?.nickname ?? `#${order.userId}`}，${full ? '将收回课程权限' : '学员仍可继续学习'}`,
+        detail: '退款会原路退回到学员的微信支付账户，提交后无法撤回。',
+        action: `/admin/orders/${order.outTradeNo}/refunds`,
+        button: '确认退款',
+        cancelHref: `/admin/orders/${order.outTradeNo}`,
+        fields: { amount, reason: form.reason },
+      });
+    }
     try {
       const refund = await payments.refund(req.currentUser!.id, order.outTradeNo, yuanToFen(amount), form.reason.trim());
       setFlash(req, 'success', `已申请退款 ${formatFen(refund.amountFen)}，等待微信支付确认`);

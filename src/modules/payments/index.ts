@@ -5,4 +5,5 @@ export { createWechatPayClient, WechatPayError, type WechatPayClient } from './w
 export { createReconciler, type Reconciler } from './reconciler.js';
 export { paymentRoutes, paymentNotifyRoutes, ORDER_STATUS_LABELS, type PaymentPageOptions } from './payment-routes.js';
 export { decryptResource, verifyWechatSignature, jsapiPayParams, WechatPayKeyring } from './wechatpay-crypto.js';
-export type { Order, OrderStatus, Refund } from './order.js';
+export type { Order, OrderFilter, OrderStatus, OrderTotals, Refund } from './order.js';
+export { learnerStatusLabel, refundView, REFUND_STATUS_LABELS } from './order-view.js';

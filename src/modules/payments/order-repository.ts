@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { insertIfAbsent, toDate, toDateOrNull } from '../../platform/db/index.js';
-import type { Channel, Order, OrderFlag, OrderStatus, Refund, RefundOrigin, RefundStatus } from './order.js';
+import type { Channel, Order, OrderFilter, OrderFlag, OrderStatus, OrderTotals, Refund, RefundOrigin, RefundStatus } from './order.js';
 
 type Row = Record<string, unknown>;
 
@@ -54,6 +54,17 @@ const payableKey = (userId: number, courseId: number) => `${userId}:${courseId}`
 function isDuplicateKey(err: unknown): boolean {
   const e = err as { errno?: number; code?: string };
   return e.errno === 1062 || e.code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+function filtered(db: Knex, f: OrderFilter): Knex.QueryBuilder {
+  const q = db('orders');
+  if (f.status) q.where('status', f.status);
+  if (f.courseId) q.where('course_id', f.courseId);
+  if (f.from) q.where('created_at', '>=', f.from);
+  if (f.until) q.where('created_at', '<', f.until);
+  const text = f.text;
+  if (text) q.where((w) => (text.userIds.length > 0 ? w.where('out_trade_no', text.outTradeNo).orWhereIn('user_id', text.userIds) : w.where('out_trade_no', text.outTradeNo)));
+  return q;
 }
 
 export function createOrderRepository() {
@@ -170,10 +181,22 @@ export function createOrderRepository() {
       return rows.map(toRefund);
     },
 
-    async latest(db: Knex, limit: number): Promise<Order[]> {
-      const rows = await db('orders').orderBy('id', 'desc').limit(limit);
+    async search(db: Knex, f: OrderFilter, limit: number, offset: number): Promise<Order[]> {
+      const rows = await filtered(db, f).orderBy('id', 'desc').limit(limit).offset(offset);
       return rows.map(toOrder);
     },
+
+    async totals(db: Knex, f: OrderFilter): Promise<OrderTotals> {
+      const row = (await filtered(db, f)
+        .select(
+          db.raw('count(*) as n'),
+          db.raw("coalesce(sum(case when status in ('paid', 'refunding', 'refunded') then amount_fen else 0 end), 0) as paid"),
+          db.raw('coalesce(sum(refunded_fen), 0) as refunded'),
+        )
+        .first()) as Record<string, unknown>;
+      return { count: Number(row.n), paidFen: Number(row.paid), refundedFen: Number(row.refunded) };
+    },
+
 
     /** Written once per out_refund_no: a console refund's repeated notification finds the first row. */
     async insertRefund(db: Knex, r: { outRefundNo: string; orderId: number; amountFen: number; reason: string; requestedBy: number | null; origin: RefundOrigin; status?: RefundStatus; refundId?: string | null; now: Date }): Promise<Refund> {

@@ -39,3 +39,20 @@ export interface Refund {
   createdAt: Date;
   succeededAt: Date | null;
 }
+
+/** The creator's order list: every field optional; `text` matches an order number or the given learners. */
+export interface OrderFilter {
+  status?: OrderStatus;
+  courseId?: number;
+  /** created_at ≥ from, < until (UTC instants; the admin page turns Beijing days into them). */
+  from?: Date;
+  until?: Date;
+  text?: { outTradeNo: string; userIds: number[] };
+}
+
+export interface OrderTotals {
+  count: number;
+  /** What was paid by the orders that were paid (refunds included). */
+  paidFen: number;
+  refundedFen: number;
+}

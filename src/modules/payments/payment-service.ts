@@ -5,7 +5,7 @@ import { AppError, ConflictError, NotFoundError, ValidationError } from '../../p
 import type { Logger } from '../../platform/logger.js';
 import type { AuditService } from '../audit/index.js';
 import type { EnrolmentService } from '../enrolments/index.js';
-import type { Channel, Order, Refund, RefundOrigin } from './order.js';
+import type { Channel, Order, OrderFilter, OrderTotals, Refund, RefundOrigin } from './order.js';
 import { createOrderRepository } from './order-repository.js';
 import { WechatPayError, type WechatPayClient, type WechatRefund, type WechatTransaction } from './wechatpay-client.js';
 import { decryptResource, verifyWechatSignature } from './wechatpay-crypto.js';
@@ -440,8 +440,10 @@ export function createPaymentService(deps: {
       return list.map((order) => ({ order, refunds: refunds.filter((r) => r.orderId === order.id) }));
     },
 
-    async latestOrders(limit = 100): Promise<Order[]> {
-      return orders.latest(db, limit);
+    /** The creator's order list: one page of the filtered orders, and the totals of all of them. */
+    async searchOrders(filter: OrderFilter, page: { limit: number; offset: number }): Promise<{ orders: Order[]; totals: OrderTotals }> {
+      const [list, totals] = await Promise.all([orders.search(db, filter, page.limit, page.offset), orders.totals(db, filter)]);
+      return { orders: list, totals };
     },
 
     /** Lost notifications are normal: ask WeChat about orders and refunds left open. */

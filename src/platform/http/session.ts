@@ -7,6 +7,8 @@ export const SESSION_COOKIE = 'zhifu.sid';
 export interface FlashMessage {
   type: 'success' | 'info' | 'warn';
   message: string;
+  /** The id of the page section the message is about: it is shown there, where the person is looking. */
+  near?: string;
 }
 
 declare module 'express-session' {

@@ -60,10 +60,10 @@ const POSTS: AdminPost[] = [
   { route: '/admin/courses/:id/unpublish', published: true, url: (f) => `/admin/courses/${f.course.id}/unpublish`, fields: () => ({}) },
   { route: '/admin/courses/:id/lessons', url: (f) => `/admin/courses/${f.course.id}/lessons`, fields: () => lessonFields({ title: '新课时' }) },
   { route: '/admin/courses/:id/lessons/:lessonId', url: (f) => `/admin/courses/${f.course.id}/lessons/${f.first.id}`, fields: () => lessonFields({ title: '改过的课时' }) },
-  { route: '/admin/courses/:id/lessons/:lessonId/delete', url: (f) => `/admin/courses/${f.course.id}/lessons/${f.first.id}/delete`, fields: () => ({}) },
+  { route: '/admin/courses/:id/lessons/:lessonId/delete', url: (f) => `/admin/courses/${f.course.id}/lessons/${f.first.id}/delete`, fields: () => ({ confirmed: 'yes' }) },
   { route: '/admin/courses/:id/lessons/:lessonId/move', url: (f) => `/admin/courses/${f.course.id}/lessons/${f.first.id}/move`, fields: () => ({ direction: 'down' }) },
   { route: '/admin/courses/:id/grants', url: (f) => `/admin/courses/${f.course.id}/grants`, fields: (f) => ({ username: f.newcomer.username }) },
-  { route: '/admin/courses/:id/grants/:userId/revoke', url: (f) => `/admin/courses/${f.course.id}/grants/${f.learner.id}/revoke`, fields: () => ({}) },
+  { route: '/admin/courses/:id/grants/:userId/revoke', url: (f) => `/admin/courses/${f.course.id}/grants/${f.learner.id}/revoke`, fields: () => ({ confirmed: 'yes' }) },
 ];
 
 function send(agent: ReturnType<typeof browser>, p: AdminPost, f: Fixture, csrf: string | null) {

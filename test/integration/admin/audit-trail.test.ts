@@ -76,7 +76,7 @@ describe('the admin audit trail', () => {
     const added = await t.db('lessons').where({ course_id: course.id, title: '新课时' }).first();
     await post(`/admin/courses/${course.id}/lessons/${added.id}`, lessonFields({ title: '改名的课时', is_free_preview: 'on' }));
     await post(`/admin/courses/${course.id}/lessons/${added.id}/move`, { direction: 'up' });
-    await post(`/admin/courses/${course.id}/lessons/${first.id}/delete`);
+    await post(`/admin/courses/${course.id}/lessons/${first.id}/delete`, { confirmed: 'yes' });
 
     const rows = await auditSince(since);
     expect(rows.map((r) => [r.action, r.actor_user_id, r.entity_type, r.entity_id])).toEqual([
@@ -109,7 +109,7 @@ describe('the admin audit trail', () => {
 
     const grant = await post(`/admin/courses/${course.id}/grants`, { username: 'GRANTEE' });
     const ent = await t.db('access_grants').where({ user_id: learner.id, course_id: course.id }).first();
-    const revoke = await post(`/admin/courses/${course.id}/grants/${learner.id}/revoke`);
+    const revoke = await post(`/admin/courses/${course.id}/grants/${learner.id}/revoke`, { confirmed: 'yes' });
 
     expect(grant.status).toBe(303);
     expect(revoke.status).toBe(303);
@@ -127,7 +127,7 @@ describe('the admin audit trail', () => {
     const course = await createCourse(t.db);
     const learner = await createUser(t.db, { passwordHash: 'unused' });
     await grantAccess(t.db, learner.id, course.id, 'admin_grant');
-    await post(`/admin/courses/${course.id}/grants/${learner.id}/revoke`);
+    await post(`/admin/courses/${course.id}/grants/${learner.id}/revoke`, { confirmed: 'yes' });
     const since = await lastAuditId();
 
     await post(`/admin/courses/${course.id}/grants`, { username: learner.username });
@@ -145,7 +145,7 @@ describe('the admin audit trail', () => {
     await grantAccess(t.db, learner.id, course.id, 'purchase');
     const since = await lastAuditId();
 
-    const res = await post(`/admin/courses/${course.id}/grants/${learner.id}/revoke`);
+    const res = await post(`/admin/courses/${course.id}/grants/${learner.id}/revoke`, { confirmed: 'yes' });
     const page = await admin.agent.get(res.headers.location!);
 
     expect(res.status).toBe(303);
@@ -164,7 +164,7 @@ describe('the admin audit trail', () => {
     const again = await post(`/admin/courses/${course.id}/grants`, { username: learner.username });
     const unknown = await post(`/admin/courses/${course.id}/grants`, { username: 'nobody-here' });
     const unknownPage = await admin.agent.get(unknown.headers.location!);
-    const nothing = await post(`/admin/courses/${course.id}/grants/${stranger.id}/revoke`);
+    const nothing = await post(`/admin/courses/${course.id}/grants/${stranger.id}/revoke`, { confirmed: 'yes' });
 
     expect([again.status, unknown.status, nothing.status]).toEqual([303, 303, 303]);
     expect(await auditSince(since)).toEqual([]);

@@ -96,7 +96,7 @@ describe('the course form stores what it accepts', () => {
     const row = await t.db('courses').where({ slug: 'priced' }).first();
     expect(row).toMatchObject({ title: '定价课程', price_fen: 1230, status: 'draft', category: 'backend', difficulty: 3, tags: 'rust,系统编程', cover_url: null });
     expect(res.headers.location).toBe(`/admin/courses/${row.id}`);
-    expect((await admin.agent.get('/admin/courses')).text).toContain('<td>¥12.30</td>');
+    expect((await admin.agent.get('/admin/courses')).text).toContain('<td data-label="价格">¥12.30</td>');
   });
 
   it('makes a free course from price "0"', async () => {

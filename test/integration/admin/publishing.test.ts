@@ -16,13 +16,15 @@ const post = (url: string) => admin.agent.post(url).type('form').send({ _csrf: a
 const courseRow = (id: number) => t.db('courses').where({ id }).first();
 
 describe('publishing a course', () => {
-  it('is refused with a Chinese message while the course has no lessons, leaving it a draft', async () => {
+  it('is refused with a Chinese message on the course page while the course has no lessons, leaving it a draft', async () => {
     const course = await createCourse(t.db, { status: 'draft', slug: 'empty-draft' });
 
     const res = await post(`/admin/courses/${course.id}/publish`);
+    const page = await admin.agent.get(res.headers.location!);
 
-    expect(res.status).toBe(400);
-    expect(res.text).toContain('至少添加一个课时后才能发布');
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe(`/admin/courses/${course.id}`);
+    expect(page.text).toContain('至少添加一个课时后才能发布');
     expect(await courseRow(course.id)).toMatchObject({ status: 'draft', published_at: null });
     expect(await t.db('admin_audit').where({ entity_type: 'course', entity_id: course.id })).toHaveLength(0);
     expect((await request(t.app).get('/courses/empty-draft')).status).toBe(404);

@@ -186,7 +186,7 @@ describe('revoking an entitlement', () => {
     await grantAccess(t.db, learner.user.id, course.id, 'admin_grant');
     const before = await learner.agent.get(lessonUrl(course.slug, lockedLesson.id));
 
-    const revoke = await admin.agent.post(`/admin/courses/${course.id}/grants/${learner.user.id}/revoke`).type('form').send({ _csrf: admin.csrf });
+    const revoke = await admin.agent.post(`/admin/courses/${course.id}/grants/${learner.user.id}/revoke`).type('form').send({ _csrf: admin.csrf, confirmed: 'yes' });
     const after = await learner.agent.get(lessonUrl(course.slug, lockedLesson.id));
 
     expect(before.status).toBe(200);

@@ -73,7 +73,7 @@ describe('editing a published course that learners are studying', () => {
     const { course, learner, c, progress } = await learnerHalfwayThrough();
     const before = await progress();
 
-    const res = await adminPost(`/admin/courses/${course.id}/lessons/${c.id}/delete`, {});
+    const res = await adminPost(`/admin/courses/${course.id}/lessons/${c.id}/delete`, { confirmed: 'yes' });
 
     expect(res.status).toBe(303);
     expect(await progress()).toEqual(before);
