@@ -124,19 +124,27 @@ export function createAccountService(deps: { db: Knex; clock: Clock; log: Logger
       return u ? { id: u.id, username: u.username, nickname: u.nickname, role: u.role, isAdmin: u.role === 'admin', wechatOpenid: u.wechatOpenid } : null;
     },
 
-    /** For the admin:create command: creates the account, or sets the password and role of an existing one. */
-    async createOrPromoteAdmin(username: string, password: string): Promise<{ user: User; created: boolean }> {
+    /** For admin:create: whether the account exists (its password is then left alone unless asked). */
+    async userExists(username: string): Promise<boolean> {
+      return (await users.findCredentials(deps.db, username)) !== null;
+    },
+
+    /**
+     * For the admin:create command: creates the account with `password`, or promotes an existing one.
+     * An existing account's password changes only when a new one is given (--reset-password).
+     */
+    async createOrPromoteAdmin(username: string, password: string | null): Promise<{ user: User; created: boolean; passwordReset: boolean }> {
       const now = deps.clock.now();
-      const passwordHash = await deps.hasher.hash(password);
       const existing = await users.findCredentials(deps.db, username);
       if (existing) {
-        await users.updatePasswordHash(deps.db, existing.user.id, passwordHash, now);
+        if (password !== null) await users.updatePasswordHash(deps.db, existing.user.id, await deps.hasher.hash(password), now);
         await users.setRole(deps.db, existing.user.id, 'admin' satisfies Role, now);
-        return { user: (await users.findById(deps.db, existing.user.id))!, created: false };
+        return { user: (await users.findById(deps.db, existing.user.id))!, created: false, passwordReset: password !== null };
       }
-      const id = await users.insert(deps.db, { username, passwordHash, nickname: username, role: 'admin', now });
+      if (password === null) throw new ValidationError('PASSWORD_REQUIRED', 'a new admin account needs a password');
+      const id = await users.insert(deps.db, { username, passwordHash: await deps.hasher.hash(password), nickname: username, role: 'admin', now });
       if (id === null) throw usernameTaken();
-      return { user: (await users.findById(deps.db, id))!, created: true };
+      return { user: (await users.findById(deps.db, id))!, created: true, passwordReset: false };
     },
   };
 }
