@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import express, { type Express } from 'express';
+import express, { type Express, type Request } from 'express';
 import type { Knex } from 'knex';
 import { PROJECT_ROOT } from './config/environment.js';
 import type { Config } from './config/config.js';
@@ -13,6 +13,7 @@ import {
   csrfTokenForViews,
   errorHandler,
   limitRequests,
+  clientIp,
   notFoundHandler,
   requestLogger,
   securityHeaders,
@@ -235,12 +236,21 @@ export function buildApp(deps: AppDeps): BuiltApp {
   // The public catalogue first: it serves most requests and needs none of the routers below.
   app.use(catalogRoutes({ courses }));
 
-  const limit = (name: string, max: number, count: 'failures' | 'successes', message: string) =>
-    limitRequests({ db, clock, name, max, windowMs: config.rateLimits.windowMs, count, message });
+  const limit = (name: string, max: number, count: 'failures' | 'successes', message: string, key?: (req: Request) => string) =>
+    limitRequests({ db, clock, name, max, windowMs: config.rateLimits.windowMs, count, message, key });
+  const loginTooMany = `登录失败次数过多，请 ${config.rateLimits.windowMs / 60_000} 分钟后再试`;
+  const loginName = (req: Request) => String((req.body as Record<string, unknown> | undefined)?.username ?? '').trim().toLowerCase().slice(0, 64);
   app.use(
     accountRoutes({
       accounts,
-      loginLimiter: limit('login', config.rateLimits.loginMax, 'failures', `登录失败次数过多，请 ${config.rateLimits.windowMs / 60_000} 分钟后再试`),
+      // Failed logins count per IP and account (the tight limit), per account from anywhere, and per
+      // IP over all accounts (both looser), so someone failing on other accounts behind a shared IP
+      // (an office, a WeChat proxy) cannot lock the creator out, and spraying is still bounded.
+      loginLimiters: [
+        limit('login', config.rateLimits.loginMax, 'failures', loginTooMany, (req) => `${clientIp(req)}|${loginName(req)}`),
+        limit('login-account', config.rateLimits.loginMax * 5, 'failures', loginTooMany, loginName),
+        limit('login-ip', config.rateLimits.loginMax * 20, 'failures', loginTooMany),
+      ],
       registerLimiter: limit('register', config.rateLimits.registerMax, 'successes', '注册过于频繁，请稍后再试'),
     }),
   );

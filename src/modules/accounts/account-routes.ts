@@ -1,5 +1,5 @@
-import { Router, type Request, type Response } from 'express';
-import { ConflictError } from '../../platform/errors.js';
+import { Router, type ErrorRequestHandler, type RequestHandler, type Response } from 'express';
+import { ConflictError, TooManyRequestsError } from '../../platform/errors.js';
 import { SESSION_COOKIE, fieldErrors, formValues, safeReturnPath, setFlash } from '../../platform/http/index.js';
 import type { AccountService } from './account-service.js';
 import { LoginForm, RegisterForm } from './account-schemas.js';
@@ -12,11 +12,11 @@ function renderForm(res: Response, view: string, status: number, values: Record<
   res.status(status).render(view, { title: view === 'accounts/login' ? '登录' : '注册', values, errors });
 }
 
-export function accountRoutes(deps: {
-  accounts: AccountService;
-  loginLimiter: (req: Request, res: Response, next: () => void) => void;
-  registerLimiter: (req: Request, res: Response, next: () => void) => void;
-}): Router {
+/**
+ * Sign-up, login and logout. `loginLimiters` run before a login (per IP and account, per account,
+ * per IP); `registerLimiter` before a sign-up. A refusal re-renders the form with what was typed.
+ */
+export function accountRoutes(deps: { accounts: AccountService; loginLimiters: RequestHandler[]; registerLimiter: RequestHandler }): Router {
   const { accounts } = deps;
   const router = Router();
 
@@ -48,7 +48,7 @@ export function accountRoutes(deps: {
     renderForm(res, 'accounts/login', 200, { username: '', next: safeReturnPath(req.query.next) });
   });
 
-  router.post('/login', deps.loginLimiter, async (req, res) => {
+  router.post('/login', ...deps.loginLimiters, async (req, res) => {
     const values = formValues(req.body, LOGIN_FIELDS);
     const parsed = LoginForm.safeParse(formValues(req.body, ['username', 'password']));
     if (!parsed.success) return renderForm(res, 'accounts/login', 422, values, fieldErrors(parsed.error));
@@ -58,6 +58,15 @@ export function accountRoutes(deps: {
     req.log.info({ event: 'accounts.logged_in', userId: user.id }, 'logged in');
     res.redirect(303, safeReturnPath(values.next));
   });
+
+  // A rate-limit refusal keeps the form and what was typed (never the password), with the reason.
+  const refusedForm: ErrorRequestHandler = (err, req, res, next) => {
+    if (!(err instanceof TooManyRequestsError) || req.method !== 'POST') return next(err);
+    if (req.path === '/login') return renderForm(res, 'accounts/login', 429, formValues(req.body, LOGIN_FIELDS), { _form: err.message });
+    if (req.path === '/register') return renderForm(res, 'accounts/register', 429, formValues(req.body, REGISTER_FIELDS), { _form: err.message });
+    next(err);
+  };
+  router.use(refusedForm);
 
   router.post('/logout', async (req, res) => {
     if (req.session) await logOut(req);

@@ -66,6 +66,11 @@ export class KnexRateLimitStore implements Store {
   }
 }
 
+/** The client's IP, IPv6 addresses grouped by /56 as express-rate-limit advises. */
+export function clientIp(req: Request): string {
+  return ipKeyGenerator(req.ip ?? 'unknown');
+}
+
 export function limitRequests(opts: {
   db: Knex;
   clock: Clock;
@@ -75,6 +80,8 @@ export function limitRequests(opts: {
   message: string;
   /** Count only requests that failed (logins) or only those that succeeded (sign-ups). */
   count: 'failures' | 'successes';
+  /** What is counted together; the client's IP unless given (a login counts per IP and account too). */
+  key?: (req: Request) => string;
 }): RequestHandler {
   return rateLimit({
     windowMs: opts.windowMs,
@@ -82,7 +89,7 @@ export function limitRequests(opts: {
     store: new KnexRateLimitStore(opts.db, opts.clock, `${opts.name}:`),
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    keyGenerator: (req: Request) => ipKeyGenerator(req.ip ?? 'unknown'),
+    keyGenerator: opts.key ?? clientIp,
     skipSuccessfulRequests: opts.count === 'failures',
     skipFailedRequests: opts.count === 'successes',
     // Hand the refusal to the error handler so it renders like every other error page.

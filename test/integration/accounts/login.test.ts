@@ -180,6 +180,26 @@ describe('logging in', () => {
   });
 });
 
+describe('the per-account login limit', () => {
+  it('refuses an account guessed at from many IPs once its own limit (five times the per-IP one) is used up', async () => {
+    const proxied = await startTestApp({ LOGIN_RATE_LIMIT: '2', TRUST_PROXY: 'true' });
+    try {
+      const user = await createUser(proxied.db);
+      const statuses: number[] = [];
+      for (let i = 0; i < 11; i++) {
+        const agent = browser(proxied.app);
+        const form = await agent.get('/login');
+        const res = await agent.post('/login').set('X-Forwarded-For', `203.0.113.${i + 1}`).type('form').send({ _csrf: csrfFrom(form.text), username: user.username, password: 'wrong password' });
+        statuses.push(res.status);
+      }
+
+      expect(statuses).toEqual([...Array(10).fill(422), 429]);
+    } finally {
+      await proxied.close();
+    }
+  });
+});
+
 describe('the login rate limit', () => {
   let rl: TestApp;
   beforeAll(async () => {
@@ -263,6 +283,30 @@ describe('the login rate limit', () => {
     } finally {
       await burst.close();
     }
+  });
+
+  it('keeps what was typed on the 429 page, but never the password', async () => {
+    const user = await createUser(rl.db);
+    await failTimes(rl.app, 3, user.username);
+
+    const refused = await logIn(browser(rl.app), user.username, 'my secret guess 1');
+
+    expect(refused.status).toBe(429);
+    expect(refused.text).toContain(`value="${user.username}"`);
+    expect(refused.text).toContain('<form');
+    expect(refused.text).not.toContain('my secret guess 1');
+  });
+
+  it('does not lock the creator out because someone behind the same IP failed on other accounts', async () => {
+    const creator = await createUser(rl.db);
+    const others = [await createUser(rl.db), await createUser(rl.db), await createUser(rl.db)];
+    for (const o of others) await failTimes(rl.app, 3, o.username);
+
+    const creatorLogin = await logIn(browser(rl.app), creator.username, creator.password);
+    const otherAgain = await logIn(browser(rl.app), others[0]!.username, others[0]!.password);
+
+    expect(creatorLogin.status).toBe(303);
+    expect(otherAgain.status).toBe(429);
   });
 
   it('does not count successful logins', async () => {

@@ -33,7 +33,7 @@ async function run(args: string[], env: Record<string, string> = {}) {
 }
 
 const hashOf = async (username: string) => ((await db('users').where({ username }).first()) as { password_hash: string; role: string }) ?? null;
-const verify = (hash: string, password: string) => createPasswordHasher({ memoryKib: 19456, iterations: 2, parallelism: 1 }).verify(hash, password);
+const verify = (hash: string, password: string) => createPasswordHasher({ memoryCost: 19456, timeCost: 2, parallelism: 1 }).verify(hash, password);
 
 describe('npm run admin:create', () => {
   it('says --username is required when it is missing', async () => {
