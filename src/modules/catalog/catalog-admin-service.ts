@@ -56,6 +56,7 @@ export function createCatalogAdminService(deps: { db: Knex; clock: Clock; audit:
         if (await courses.slugTaken(trx, slug, id)) throw slugTaken();
         const input = { slug, title: f.title, summary: f.summary, description: f.description, priceFen: f.price, category: f.category, tags: f.tags, difficulty: f.difficulty, coverUrl: f.cover_url ?? before.coverUrl };
         await courses.update(trx, id, input, deps.clock.now());
+        if (slug !== before.slug) await courses.rememberOldSlug(trx, before.slug, id, deps.clock.now());
         await deps.audit.record(trx, { actorUserId: actorId, action: 'course.update', entityType: 'course', entityId: id, summary: { before: courseSummary(before), after: courseSummary(input) } });
         return courseOrThrow(trx, id);
       }).finally(deps.onChange);

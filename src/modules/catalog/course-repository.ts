@@ -119,6 +119,17 @@ export function createCourseRepository() {
       return Number(id);
     },
 
+    /** Keeps `oldSlug` pointing at the course; the latest course to leave a slug owns it. */
+    async rememberOldSlug(db: Knex, oldSlug: string, courseId: number, now: Date): Promise<void> {
+      await db('course_slug_history').insert({ slug: oldSlug, course_id: courseId, renamed_at: now }).onConflict('slug').merge(['course_id', 'renamed_at']);
+    },
+
+    /** The current slug of the course that used to be at `oldSlug`, if any. */
+    async renamedTo(db: Knex, oldSlug: string): Promise<string | null> {
+      const row = await db('course_slug_history as h').join('courses as c', 'c.id', 'h.course_id').where('h.slug', oldSlug).first('c.slug');
+      return row ? String(row.slug) : null;
+    },
+
     async update(db: Knex, id: number, c: Omit<NewCourse, 'status'>, now: Date): Promise<void> {
       const { status: _status, ...row } = toRow({ ...c, status: 'draft' });
       await db('courses').where({ id }).update({ ...row, updated_at: now });

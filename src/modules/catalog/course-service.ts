@@ -78,6 +78,12 @@ export function createCourseService(deps: { db: Knex; clock: Clock; listCacheMs:
       throw new NotFoundError('COURSE_NOT_FOUND', '课程不存在或已下架');
     },
 
+    /** Where a renamed course lives now: its current slug, when no course uses `slug` itself. */
+    async renamedTo(slug: string): Promise<string | null> {
+      if (await repo.findBySlug(deps.db, slug)) return null;
+      return repo.renamedTo(deps.db, slug);
+    },
+
     async outline(courseId: number): Promise<LessonOutline[]> {
       return lessons.outline(deps.db, courseId);
     },

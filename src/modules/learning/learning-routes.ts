@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router, type ErrorRequestHandler, type Request } from 'express';
 import { ConflictError, NotFoundError } from '../../platform/errors.js';
 import { idParam, setFlash } from '../../platform/http/index.js';
 import { formatFen } from '../../platform/money.js';
@@ -171,6 +171,18 @@ export function learningRoutes(deps: { courses: CourseService; enrolments: Enrol
       .map(({ e, c }) => ({ title: c.title, url: `/courses/${c.slug}`, why: ENDED_REASONS[e.reason ?? ''] ?? '学习权限已结束', at: beijingDate(e.endedAt) }));
     res.render('learning/my-courses', { title: '我的课程', items, ended });
   });
+
+  // A link from before a rename (a menu, an article) finds the course at its new slug: 301, since
+  // the move is permanent. Checked only after a 404, so the usual page costs nothing extra.
+  const renamed: ErrorRequestHandler = (err, req, res, next) => {
+    const m = /^\/courses\/([^/]+)(\/.*)?$/.exec(req.path);
+    if (!(err instanceof NotFoundError) || err.code !== 'COURSE_NOT_FOUND' || req.method !== 'GET' || !m) return next(err);
+    courses
+      .renamedTo(decodeURIComponent(m[1]!))
+      .then((slug) => (slug ? res.redirect(301, `/courses/${encodeURIComponent(slug)}${m[2] ?? ''}${req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : ''}`) : next(err)))
+      .catch(next);
+  };
+  router.use(renamed);
 
   return router;
 }
