@@ -115,6 +115,10 @@ export function createAccountService(deps: { db: Knex; clock: Clock; log: Logger
       deps.log.info({ event: 'accounts.password_changed', userId }, 'password changed');
     },
 
+    async findById(id: number): Promise<User | null> {
+      return users.findById(deps.db, id);
+    },
+
     async findByUsername(username: string): Promise<User | null> {
       return (await users.findCredentials(deps.db, username.trim().toLowerCase()))?.user ?? null;
     },

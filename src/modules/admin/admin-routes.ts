@@ -2,7 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import { ConflictError, ValidationError } from '../../platform/errors.js';
 import { fieldErrors, formValues, idParam, setFlash } from '../../platform/http/index.js';
 import { formatFen } from '../../platform/money.js';
-import { requireAdmin, type AccountService } from '../accounts/index.js';
+import { beijingDate, beijingDateTime } from '../../platform/time.js';
+import { requireAdmin, type AccountService, type User } from '../accounts/index.js';
 import type { AuditService } from '../audit/index.js';
 import {
   CATEGORIES,
@@ -146,10 +147,8 @@ export function adminRoutes(deps: {
       title: course.title,
       course: { id: course.id, title: course.title, slug: course.slug, price: formatFen(course.priceFen), published: course.status === 'published', coverUrl: coverFor(course) },
       lessons: lessons.map((l, i) => ({ id: l.id, number: i + 1, title: l.title, isFreePreview: l.isFreePreview, duration: formatDuration(l.durationSeconds), first: i === 0, last: i === lessons.length - 1 })),
-      learners: learners.map((l) => ({ ...l, sourceLabel: l.sources.map((x) => SOURCE_LABELS[x] ?? x).join('、'), grantedAt: l.grantedAt.toISOString().slice(0, 10) })),
-      history: history.map((h) => ({ action: h.action, at: h.createdAt.toISOString().replace('T', ' ').slice(0, 16) + ' UTC' })),
-      grantError: null,
-      grantUsername: '',
+      learners: learners.map((l) => ({ ...l, sourceLabel: l.sources.map((x) => SOURCE_LABELS[x] ?? x).join('、'), grantedAt: beijingDate(l.grantedAt) })),
+      history: history.map((h) => ({ action: h.action, at: beijingDateTime(h.createdAt) })),
     });
   });
 
@@ -270,14 +269,38 @@ export function adminRoutes(deps: {
     res.redirect(303, `/admin/courses/${courseId}#lessons`);
   });
 
+  /** Whom the grant form means: a chosen account, an exact username or openid, or the one account that matches. */
+  async function grantee(req: Request): Promise<{ user: User } | { matches: User[]; text: string }> {
+    const { username, user_id } = formValues(req.body, ['username', 'user_id']);
+    if (user_id) {
+      const chosen = /^\d{1,9}$/.test(user_id) ? await accounts.findById(Number(user_id)) : null;
+      return chosen ? { user: chosen } : { matches: [], text: '' };
+    }
+    const text = (username ?? '').trim();
+    const matches = await accounts.searchUsers(text, 20);
+    const exact = matches.find((u) => u.username === text.toLowerCase() || u.wechatOpenid === text);
+    if (exact) return { user: exact };
+    if (matches.length === 1) return { user: matches[0]! };
+    return { matches, text };
+  }
+
   router.post('/admin/courses/:id/grants', async (req, res) => {
     const course = await catalog.course(id(req.params.id));
-    const { username } = formValues(req.body, ['username']);
-    const user = username ? await accounts.findByUsername(username) : null;
-    if (!user) {
-      setFlash(req, 'warn', username ? `找不到用户“${username}”` : '请输入要授权的用户名', 'learners');
+    const found = await grantee(req);
+    if (!('user' in found)) {
+      if (found.matches.length > 1) {
+        // Several learners match a nickname: ask which one is meant.
+        return res.render('admin/grant-choose', {
+          title: '选择要开通的学员',
+          course: { id: course.id, title: course.title },
+          text: found.text,
+          matches: found.matches.map((u) => ({ id: u.id, nickname: u.nickname, username: u.username, openid: u.wechatOpenid, joined: beijingDate(u.createdAt) })),
+        });
+      }
+      setFlash(req, 'warn', found.text ? `找不到用户“${found.text}”` : '请输入用户名、昵称或 openid', 'learners');
       return res.redirect(303, `/admin/courses/${course.id}#learners`);
     }
+    const user = found.user;
     const changed = await enrolments.adminGrant(req.currentUser!.id, user.id, course.id);
     setFlash(req, 'success', changed ? `已为 ${user.nickname} 开通学习权限` : `${user.nickname} 已经有管理员开通的学习权限`, 'learners');
     res.redirect(303, `/admin/courses/${course.id}#learners`);
