@@ -23,6 +23,7 @@ import {
   type Lesson,
 } from '../catalog/index.js';
 import type { EnrolmentService } from '../enrolments/index.js';
+import { auditSentence } from './audit-sentences.js';
 import { isConfirmed, renderConfirmation } from './confirmation.js';
 import type { CoverStore } from './cover-store.js';
 
@@ -142,13 +143,19 @@ export function adminRoutes(deps: {
 
   router.get('/admin/courses/:id', async (req, res) => {
     const course = await catalog.course(id(req.params.id));
-    const [lessons, learners, history] = await Promise.all([courses.outline(course.id), enrolments.learners(course.id), deps.audit.forEntity('course', course.id, 10)]);
+    const [lessons, learners, history] = await Promise.all([courses.outline(course.id), enrolments.learners(course.id), deps.audit.forCourse(course.id, 30)]);
+    const people = new Map<number, string>([[0, '系统']]);
+    for (const h of history) {
+      for (const uid of [h.actorUserId, h.summary.userId]) {
+        if (typeof uid === 'number' && !people.has(uid)) people.set(uid, (await accounts.findById(uid))?.nickname ?? `用户 #${uid}`);
+      }
+    }
     res.render('admin/course', {
       title: course.title,
       course: { id: course.id, title: course.title, slug: course.slug, price: formatFen(course.priceFen), published: course.status === 'published', coverUrl: coverFor(course) },
       lessons: lessons.map((l, i) => ({ id: l.id, number: i + 1, title: l.title, isFreePreview: l.isFreePreview, duration: formatDuration(l.durationSeconds), first: i === 0, last: i === lessons.length - 1 })),
       learners: learners.map((l) => ({ ...l, sourceLabel: l.sources.map((x) => SOURCE_LABELS[x] ?? x).join('、'), grantedAt: beijingDate(l.grantedAt) })),
-      history: history.map((h) => ({ action: h.action, at: beijingDateTime(h.createdAt) })),
+      history: history.map((h) => ({ action: h.action, sentence: auditSentence(h, (uid) => people.get(uid) ?? `用户 #${uid}`), at: beijingDateTime(h.createdAt) })),
     });
   });
 

@@ -16,11 +16,25 @@ export interface AuditRecord extends AuditEntry {
   createdAt: Date;
 }
 
+function toRecord(r: Record<string, unknown>): AuditRecord {
+  return {
+    id: Number(r.id),
+    actorUserId: Number(r.actor_user_id),
+    action: String(r.action),
+    entityType: r.entity_type as AuditEntry['entityType'],
+    entityId: Number(r.entity_id),
+    summary: JSON.parse(String(r.summary)) as Record<string, unknown>,
+    createdAt: toDate(r.created_at),
+  };
+}
+
 /** Who did what to which record, written in the same transaction as the change it describes. */
 export function createAuditService(deps: { db: Knex; clock: Clock }) {
   return {
     async record(trx: Knex, e: AuditEntry): Promise<void> {
+      const courseId = e.entityType === 'course' ? e.entityId : typeof e.summary.courseId === 'number' ? e.summary.courseId : null;
       await trx('admin_audit').insert({
+        course_id: courseId,
         actor_user_id: e.actorUserId,
         action: e.action,
         entity_type: e.entityType,
@@ -30,17 +44,10 @@ export function createAuditService(deps: { db: Knex; clock: Clock }) {
       });
     },
 
-    async forEntity(entityType: AuditEntry['entityType'], entityId: number, limit = 20): Promise<AuditRecord[]> {
-      const rows = await deps.db('admin_audit').where({ entity_type: entityType, entity_id: entityId }).orderBy('id', 'desc').limit(limit);
-      return rows.map((r) => ({
-        id: Number(r.id),
-        actorUserId: Number(r.actor_user_id),
-        action: String(r.action),
-        entityType: r.entity_type,
-        entityId: Number(r.entity_id),
-        summary: JSON.parse(String(r.summary)) as Record<string, unknown>,
-        createdAt: toDate(r.created_at),
-      }));
+    /** Everything that happened to a course: the course, its lessons, its grants; newest first. */
+    async forCourse(courseId: number, limit = 30): Promise<AuditRecord[]> {
+      const rows = await deps.db('admin_audit').where({ course_id: courseId }).orderBy('id', 'desc').limit(limit);
+      return rows.map(toRecord);
     },
   };
 }

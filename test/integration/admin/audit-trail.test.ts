@@ -172,13 +172,34 @@ describe('the admin audit trail', () => {
     expect(unknownPage.text).toContain('找不到用户“nobody-here”');
   });
 
-  it('shows the course’s history on its admin page', async () => {
+  it('shows the course’s history as sentences in Beijing time, with lesson changes and grants, newest first', async () => {
     const course = await createCourse(t.db, { status: 'draft' });
+    const lesson = await createLesson(t.db, course.id, { title: '会被删的课时' });
     await createLesson(t.db, course.id);
+    const learner = await createUser(t.db, { username: 'historian', passwordHash: 'x' });
+    await t.db('users').where({ id: admin.user.id }).update({ nickname: '课程作者' });
     await post(`/admin/courses/${course.id}/publish`);
+    await post(`/admin/courses/${course.id}/grants`, { username: 'historian' });
+    await post(`/admin/courses/${course.id}/lessons/${lesson.id}/delete`, { confirmed: 'yes' });
+
+    const page = await admin.agent.get(`/admin/courses/${course.id}`);
+    const history = page.text.slice(page.text.indexOf('操作记录'));
+
+    expect(history).toContain('课程作者 发布了课程');
+    expect(history).toContain(`课程作者 为 ${learner.username} 开通了学习权限`);
+    expect(history).toContain('课程作者 删除了课时“会被删的课时”');
+    expect(history.indexOf('删除了课时')).toBeLessThan(history.indexOf('发布了课程'));
+    expect(history).toMatch(/发布了课程 <small>\d{4}-\d{2}-\d{2} \d{2}:\d{2}<\/small>/);
+    expect(history).not.toContain('UTC');
+  });
+
+  it('says which fields a course edit changed, with the old and new price', async () => {
+    const course = await createCourse(t.db, { priceFen: 9900 });
+    await postMultipart(admin.agent, `/admin/courses/${course.id}`, { _csrf: admin.csrf, ...courseFields({ title: course.title, slug: course.slug, price: '129' }) });
 
     const page = await admin.agent.get(`/admin/courses/${course.id}`);
 
-    expect(page.text).toContain('<code>course.publish</code>');
+    expect(page.text).toContain('修改了课程：');
+    expect(page.text).toContain('价格 ¥99.00 → ¥129.00');
   });
 });

@@ -1,0 +1,51 @@
+import { formatFen } from '../../platform/money.js';
+import type { AuditRecord } from '../audit/index.js';
+
+const COURSE_FIELDS: Record<string, string> = { title: '标题', slug: '网址', priceFen: '价格', category: '分类', tags: '标签', difficulty: '难度', coverUrl: '封面' };
+const SOURCES: Record<string, string> = { admin_grant: '管理员开通的', free: '免费加入的', purchase: '购买的' };
+
+type Summary = Record<string, unknown> & { before?: Record<string, unknown> | null; after?: Record<string, unknown> | null };
+
+/** What changed between two course snapshots, in words: 价格 ¥99.00 → ¥129.00、标题. */
+function courseChanges(s: Summary): string {
+  const before = s.before ?? {};
+  const after = s.after ?? {};
+  const changed = Object.keys(COURSE_FIELDS).filter((k) => String(before[k] ?? '') !== String(after[k] ?? ''));
+  if (changed.length === 0) return '（没有改动）';
+  return changed.map((k) => (k === 'priceFen' ? `价格 ${formatFen(Number(before[k]))} → ${formatFen(Number(after[k]))}` : COURSE_FIELDS[k])).join('、');
+}
+
+/**
+ * One line of a course's history as a sentence a creator reads: who did what. `name` turns a user id
+ * into a name (0 is the system itself).
+ */
+export function auditSentence(r: AuditRecord, name: (userId: number) => string): string {
+  const who = name(r.actorUserId);
+  const s = r.summary as Summary;
+  const lesson = String(s.after?.title ?? s.before?.title ?? `#${r.entityId}`);
+  const learner = typeof s.userId === 'number' ? name(s.userId) : '学员';
+  switch (r.action) {
+    case 'course.create':
+      return `${who} 创建了课程《${String(s.after?.title ?? '')}》`;
+    case 'course.update':
+      return `${who} 修改了课程：${courseChanges(s)}`;
+    case 'course.publish':
+      return `${who} 发布了课程`;
+    case 'course.unpublish':
+      return `${who} 下架了课程`;
+    case 'lesson.create':
+      return `${who} 添加了课时“${lesson}”`;
+    case 'lesson.update':
+      return `${who} 修改了课时“${lesson}”`;
+    case 'lesson.delete':
+      return `${who} 删除了课时“${lesson}”`;
+    case 'lesson.move':
+      return `${who} 把课时 #${r.entityId} 从第 ${String(s.before?.position)} 位移到第 ${String(s.after?.position)} 位`;
+    case 'entitlement.grant':
+      return `${who} 为 ${learner} 开通了学习权限`;
+    case 'entitlement.revoke':
+      return `${who} 收回了 ${learner} ${SOURCES[String(s.before?.source)] ?? ''}学习权限`;
+    default:
+      return `${who}：${r.action}`;
+  }
+}
