@@ -105,7 +105,8 @@ async function buyAndStudy(server: RunningServer, viewport: { width: number; hei
 
   await page.getByRole('link', { name: '开始学习', exact: true }).click();
   await page.waitForURL(`${server.baseUrl}${COURSE}`);
-  expect(await page.getByRole('link', { name: '继续学习', exact: true }).isVisible()).toBe(true);
+  expect(await page.getByRole('link', { name: '去学习', exact: true }).isVisible()).toBe(true);
+  expect(await page.getByTestId('owned').textContent()).toBe('你已购买');
   expect(await page.getByRole('button', { name: /^购买课程/ }).count()).toBe(0);
   await screenshot(page, `${shot}-05-course-owned`);
 

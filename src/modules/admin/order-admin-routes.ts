@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { AppError } from '../../platform/errors.js';
 import { formValues, setFlash } from '../../platform/http/index.js';
-import { formatFen } from '../../platform/money.js';
+import { formatFen, formatYuan } from '../../platform/money.js';
 import { requireAdmin, type AccountService } from '../accounts/index.js';
 import { yuanToFen, type CatalogAdminService, type CourseService } from '../catalog/index.js';
 import { ORDER_STATUS_LABELS, type Order, type OrderFilter, type OrderStatus, type PaymentService } from '../payments/index.js';
@@ -73,7 +73,7 @@ export function orderAdminRoutes(deps: { payments: PaymentService; courses: Cour
       courseTitle: course?.title ?? `#${order.courseId}`,
       buyer: buyer ? `${buyer.nickname}${buyer.username ? ` @${buyer.username}` : ''}` : `#${order.userId}`,
       amount: formatFen(order.amountFen),
-      refunded: order.refundedFen > 0 ? formatFen(order.refundedFen) : '未退款',
+      refunded: order.refundedFen > 0 ? formatYuan(order.refundedFen) : '未退款',
       refundableYuan: ((order.amountFen - order.refundedFen) / 100).toFixed(2),
       status: order.status,
       statusLabel: STATUS_LABELS[order.status] ?? order.status,
@@ -109,7 +109,7 @@ export function orderAdminRoutes(deps: { payments: PaymentService; courses: Cour
       problems,
       statuses: Object.entries(ORDER_STATUS_LABELS).map(([value, label]) => ({ value, label })),
       courses: (await deps.catalog.allCourses()).map((c) => ({ id: String(c.id), title: c.title })),
-      totals: { count: totals.count, paid: formatFen(totals.paidFen), refunded: formatFen(totals.refundedFen), net: formatFen(totals.paidFen - totals.refundedFen) },
+      totals: { count: totals.count, paid: formatYuan(totals.paidFen), refunded: formatYuan(totals.refundedFen), net: formatYuan(totals.paidFen - totals.refundedFen) },
       pager: { page: query.page, pages, prev: query.page > 1 ? link({ page: String(query.page - 1) }) : null, next: query.page < pages ? link({ page: String(query.page + 1) }) : null },
       csvUrl: `/admin/orders.csv${link({ page: '' })}`,
     });

@@ -1,4 +1,4 @@
-import { formatFen } from '../../platform/money.js';
+import { formatYuan } from '../../platform/money.js';
 import { beijingDateTime } from '../../platform/time.js';
 import type { Order, Refund } from './order.js';
 
@@ -21,7 +21,7 @@ export function learnerStatusLabel(order: Order, now: Date): string {
 export function refundView(r: Refund) {
   return {
     outRefundNo: r.outRefundNo,
-    amount: formatFen(r.amountFen),
+    amount: formatYuan(r.amountFen),
     statusLabel: REFUND_STATUS_LABELS[r.status],
     succeeded: r.status === 'succeeded',
     reason: r.reason,

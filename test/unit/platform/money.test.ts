@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatFen } from '../../../src/platform/money.js';
+import { formatFen, formatYuan } from '../../../src/platform/money.js';
 
 describe('formatFen', () => {
   it.each([
@@ -12,5 +12,15 @@ describe('formatFen', () => {
     [100000000, '¥1,000,000.00'],
   ])('shows %i fen as %s', (fen, shown) => {
     expect(formatFen(fen)).toBe(shown);
+  });
+});
+
+describe('formatYuan', () => {
+  it.each([
+    [0, '¥0.00'],
+    [3000, '¥30.00'],
+    [-2050, '-¥20.50'],
+  ])('shows %i fen as %s, never 免费', (fen, shown) => {
+    expect(formatYuan(fen)).toBe(shown);
   });
 });
