@@ -33,7 +33,8 @@ describe('a follower arriving from the Official Account, inside WeChat', () => {
     await page.getByText('支付成功，课程已解锁').waitFor({ timeout: 20_000 });
     await screenshot(page, 'wechat-03-paid');
     await page.getByRole('link', { name: '开始学习', exact: true }).click();
-    await page.getByRole('link', { name: '继续学习', exact: true }).waitFor();
+    await page.getByRole('link', { name: '去学习', exact: true }).waitFor();
+    expect(await page.getByTestId('owned').textContent()).toBe('你已购买');
 
     expect(problems).toEqual([]);
     await context.close();
