@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import type { Express } from 'express';
+import { afterAll, beforeAll } from 'vitest';
+import { startTestApp, type TestApp } from './test-app.js';
 import { createCourse, createUser } from './factories.js';
 import { browser, csrfFrom, logIn } from './forms.js';
 
@@ -105,4 +107,26 @@ export function postMultipart(agent: Agent, url: string, fields: Record<string, 
   for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
   if (file) req = req.attach('cover_file', file.buffer, { filename: file.filename, contentType: file.contentType });
   return req;
+}
+
+/**
+ * The real app on a fresh database for one test file, with an admin signed in: started before the
+ * file's tests and closed after. Read `.t` and `.admin` inside tests.
+ */
+export function appWithSignedInAdmin(env: Record<string, string> = {}): { readonly t: TestApp; readonly admin: Awaited<ReturnType<typeof signedIn>> } {
+  let t: TestApp | undefined;
+  let admin: Awaited<ReturnType<typeof signedIn>> | undefined;
+  beforeAll(async () => {
+    t = await startTestApp(env);
+    admin = await signedIn(t.app, t.db, 'admin');
+  });
+  afterAll(async () => t?.close());
+  return {
+    get t() {
+      return t!;
+    },
+    get admin() {
+      return admin!;
+    },
+  };
 }

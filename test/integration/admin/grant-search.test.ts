@@ -1,34 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCourse, createUser } from '../../support/factories.js';
-import { signedIn } from '../../support/catalog-factories.js';
+import { appWithSignedInAdmin } from '../../support/catalog-factories.js';
 import { csrfFrom } from '../../support/forms.js';
-import { startTestApp, type TestApp } from '../../support/test-app.js';
 
-let t: TestApp;
-let admin: Awaited<ReturnType<typeof signedIn>>;
-beforeAll(async () => {
-  t = await startTestApp();
-  admin = await signedIn(t.app, t.db, 'admin');
-});
-afterAll(async () => t.close());
+const ctx = appWithSignedInAdmin();
 
-const grant = (courseId: number, fields: Record<string, string>) => admin.agent.post(`/admin/courses/${courseId}/grants`).type('form').send({ _csrf: admin.csrf, ...fields });
-const grantsOf = (courseId: number) => t.db('access_grants').where({ course_id: courseId, source: 'admin_grant' }).whereNull('revoked_at').pluck('user_id');
+const grant = (courseId: number, fields: Record<string, string>) => ctx.admin.agent.post(`/admin/courses/${courseId}/grants`).type('form').send({ _csrf: ctx.admin.csrf, ...fields });
+const grantsOf = (courseId: number) => ctx.t.db('access_grants').where({ course_id: courseId, source: 'admin_grant' }).whereNull('revoked_at').pluck('user_id');
 
 /** A learner who came through WeChat: no username, a nickname and an openid. */
 async function wechatLearner(nickname: string, openid: string) {
   const now = new Date();
-  const [id] = await t.db('users').insert({ username: null, password_hash: null, nickname, role: 'learner', wechat_openid: openid, created_at: now, updated_at: now });
+  const [id] = await ctx.t.db('users').insert({ username: null, password_hash: null, nickname, role: 'learner', wechat_openid: openid, created_at: now, updated_at: now });
   return Number(id);
 }
 
 describe('granting a course to a learner', () => {
   it('finds a WeChat learner by nickname when only one matches, and shows the message in the learners section', async () => {
-    const course = await createCourse(t.db);
+    const course = await createCourse(ctx.t.db);
     const id = await wechatLearner('微信小红', `oGrant${Date.now()}A`);
 
     const res = await grant(course.id, { username: '小红' });
-    const page = await admin.agent.get(res.headers.location!);
+    const page = await ctx.admin.agent.get(res.headers.location!);
 
     expect(res.headers.location).toBe(`/admin/courses/${course.id}#learners`);
     expect(await grantsOf(course.id)).toEqual([id]);
@@ -36,7 +29,7 @@ describe('granting a course to a learner', () => {
   });
 
   it('finds a learner by openid', async () => {
-    const course = await createCourse(t.db);
+    const course = await createCourse(ctx.t.db);
     const openid = `oGrant${Date.now()}B`;
     const id = await wechatLearner('同名同学', openid);
     await wechatLearner('同名同学', `oGrant${Date.now()}C`);
@@ -47,7 +40,7 @@ describe('granting a course to a learner', () => {
   });
 
   it('asks which one is meant when several learners match, then grants the chosen one only', async () => {
-    const course = await createCourse(t.db);
+    const course = await createCourse(ctx.t.db);
     const a = await wechatLearner('阿明', `oGrant${Date.now()}D`);
     const b = await wechatLearner('阿明', `oGrant${Date.now()}E`);
 
@@ -59,14 +52,14 @@ describe('granting a course to a learner', () => {
     expect(ask.text).toContain(`name="user_id" value="${b}"`);
     expect(await grantsOf(course.id)).toEqual([]);
 
-    await admin.agent.post(`/admin/courses/${course.id}/grants`).type('form').send({ _csrf: csrfFrom(ask.text), user_id: String(b) });
+    await ctx.admin.agent.post(`/admin/courses/${course.id}/grants`).type('form').send({ _csrf: csrfFrom(ask.text), user_id: String(b) });
 
     expect(await grantsOf(course.id)).toEqual([b]);
   });
 
   it('prefers an exact username over nicknames that contain it', async () => {
-    const course = await createCourse(t.db);
-    const exact = await createUser(t.db, { username: 'lee', passwordHash: 'x' });
+    const course = await createCourse(ctx.t.db);
+    const exact = await createUser(ctx.t.db, { username: 'lee', passwordHash: 'x' });
     await wechatLearner('lee fan', `oGrant${Date.now()}F`);
 
     await grant(course.id, { username: 'LEE' });
@@ -75,10 +68,10 @@ describe('granting a course to a learner', () => {
   });
 
   it('says so when nobody matches, or an unknown id is posted', async () => {
-    const course = await createCourse(t.db);
+    const course = await createCourse(ctx.t.db);
 
     const none = await grant(course.id, { username: '不存在的人' });
-    const page = await admin.agent.get(none.headers.location!);
+    const page = await ctx.admin.agent.get(none.headers.location!);
     await grant(course.id, { user_id: '99999999' });
 
     expect(page.text).toContain('找不到用户“不存在的人”');

@@ -1,27 +1,20 @@
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { courseFields, createCourseWithLessons, postMultipart, signedIn } from '../../support/catalog-factories.js';
+import { describe, expect, it } from 'vitest';
+import { courseFields, createCourseWithLessons, postMultipart, appWithSignedInAdmin } from '../../support/catalog-factories.js';
 import { createCourse } from '../../support/factories.js';
-import { startTestApp, type TestApp } from '../../support/test-app.js';
 
-let t: TestApp;
-let admin: Awaited<ReturnType<typeof signedIn>>;
-beforeAll(async () => {
-  t = await startTestApp();
-  admin = await signedIn(t.app, t.db, 'admin');
-});
-afterAll(async () => t.close());
+const ctx = appWithSignedInAdmin();
 
-const rename = (id: number, slug: string) => postMultipart(admin.agent, `/admin/courses/${id}`, { _csrf: admin.csrf, ...courseFields({ slug }) });
+const rename = (id: number, slug: string) => postMultipart(ctx.admin.agent, `/admin/courses/${id}`, { _csrf: ctx.admin.csrf, ...courseFields({ slug }) });
 
 describe('a course whose slug was renamed', () => {
   it('answers its old address, and its lessons’ old addresses, with 301 to the new ones', async () => {
-    const course = await createCourseWithLessons(t.db, 1, { slug: 'old-name', priceFen: 0 });
+    const course = await createCourseWithLessons(ctx.t.db, 1, { slug: 'old-name', priceFen: 0 });
     expect((await rename(course.id, 'new-name')).status).toBe(303);
 
-    const page = await request(t.app).get('/courses/old-name?utm_source=wechat_oa');
-    const lesson = await request(t.app).get(`/courses/old-name/lessons/${course.lessons[0]!.id}`);
-    const now = await request(t.app).get('/courses/new-name');
+    const page = await request(ctx.t.app).get('/courses/old-name?utm_source=wechat_oa');
+    const lesson = await request(ctx.t.app).get(`/courses/old-name/lessons/${course.lessons[0]!.id}`);
+    const now = await request(ctx.t.app).get('/courses/new-name');
 
     expect(page.status).toBe(301);
     expect(page.headers.location).toBe('/courses/new-name?utm_source=wechat_oa');
@@ -31,23 +24,23 @@ describe('a course whose slug was renamed', () => {
   });
 
   it('follows several renames to wherever the course is now', async () => {
-    const course = await createCourseWithLessons(t.db, 0, { slug: 'first-slug' });
+    const course = await createCourseWithLessons(ctx.t.db, 0, { slug: 'first-slug' });
     await rename(course.id, 'second-slug');
     await rename(course.id, 'third-slug');
 
-    const res = await request(t.app).get('/courses/first-slug');
+    const res = await request(ctx.t.app).get('/courses/first-slug');
 
     expect(res.status).toBe(301);
     expect(res.headers.location).toBe('/courses/third-slug');
   });
 
   it('gives the old slug to a new course that takes it, and still 404s a slug that never existed', async () => {
-    const course = await createCourseWithLessons(t.db, 0, { slug: 'taken-later' });
+    const course = await createCourseWithLessons(ctx.t.db, 0, { slug: 'taken-later' });
     await rename(course.id, 'moved-away');
-    const newcomer = await createCourse(t.db, { slug: 'taken-later', title: '新课程占用了旧地址' });
+    const newcomer = await createCourse(ctx.t.db, { slug: 'taken-later', title: '新课程占用了旧地址' });
 
-    const res = await request(t.app).get('/courses/taken-later');
-    const never = await request(t.app).get('/courses/never-existed');
+    const res = await request(ctx.t.app).get('/courses/taken-later');
+    const never = await request(ctx.t.app).get('/courses/never-existed');
 
     expect(res.status).toBe(200);
     expect(res.text).toContain(newcomer.title);
