@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import { createCourseWithLessons } from './catalog-factories.js';
 import { createUser } from './factories.js';
 import { csrfFrom } from './forms.js';
-import type { ListeningApp } from './listening-app.js';
+import { startListeningApp, type ListeningApp } from './listening-app.js';
 
 /** The merchant app.ts configures in sandbox mode (SANDBOX_APPID / SANDBOX_MCHID there). */
 export const APP_APPID = 'wx8888888888888888';
@@ -224,4 +224,10 @@ export async function paidPurchase(t: Pick<ListeningApp, 'baseUrl' | 'db'>, pric
   const order = await orderRow(t.db, no);
   if (order?.status !== 'paid') throw new Error(`purchase did not complete: ${String(order?.status)}`);
   return { ...learner, course, no, order, lessonUrl: `/courses/${course.slug}/lessons/${course.lessons[1]!.id}` };
+}
+
+/** The listening app in sandbox mode and the id of an admin account (who refunds). */
+export async function startListeningAppWithAdmin(env: Record<string, string> = {}): Promise<{ t: ListeningApp; adminId: number }> {
+  const t = await startListeningApp(env);
+  return { t, adminId: (await createUser(t.db, { role: 'admin', passwordHash: 'x' })).id };
 }

@@ -3,7 +3,7 @@ import { DUPLICATE_REFUND_REASON } from '../../../src/modules/payments/payment-s
 import { createCourseWithLessons } from '../../support/catalog-factories.js';
 import { createUser } from '../../support/factories.js';
 import { csrfFrom } from '../../support/forms.js';
-import { startListeningApp, type ListeningApp } from '../../support/listening-app.js';
+import type { ListeningApp } from '../../support/listening-app.js';
 import {
   buy,
   createPendingOrder,
@@ -20,14 +20,12 @@ import {
   waitFor,
   WECHAT_UA,
   paidPurchase,
+  startListeningAppWithAdmin,
 } from '../../support/wechat-pay.js';
 
 let t: ListeningApp;
 let adminId: number;
-beforeAll(async () => {
-  t = await startListeningApp();
-  adminId = (await createUser(t.db, { role: 'admin', passwordHash: 'x' })).id;
-});
+beforeAll(async () => ({ t, adminId } = await startListeningAppWithAdmin()));
 afterAll(async () => t?.close());
 
 const liveSources = (userId: number, courseId: number) => t.db('access_grants').where({ user_id: userId, course_id: courseId }).whereNull('revoked_at').orderBy('id');

@@ -1,16 +1,12 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCourseWithLessons } from '../../support/catalog-factories.js';
-import { createUser } from '../../support/factories.js';
-import { startListeningApp, type ListeningApp } from '../../support/listening-app.js';
-import { buy, outTradeNoOf, paidPurchase, signedInLearner, tick, waitFor } from '../../support/wechat-pay.js';
+import type { ListeningApp } from '../../support/listening-app.js';
+import { buy, outTradeNoOf, paidPurchase, signedInLearner, tick, waitFor, startListeningAppWithAdmin } from '../../support/wechat-pay.js';
 
 let t: ListeningApp;
 let adminId: number;
-beforeAll(async () => {
-  t = await startListeningApp();
-  adminId = (await createUser(t.db, { role: 'admin', passwordHash: 'x' })).id;
-});
+beforeAll(async () => ({ t, adminId } = await startListeningAppWithAdmin()));
 afterAll(async () => t?.close());
 
 async function settle(outRefundNo: string) {

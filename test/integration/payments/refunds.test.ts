@@ -6,8 +6,7 @@ import { systemClock } from '../../../src/platform/clock.js';
 import { AppError } from '../../../src/platform/errors.js';
 import { createLogger } from '../../../src/platform/logger.js';
 import { createCourseWithLessons } from '../../support/catalog-factories.js';
-import { createUser } from '../../support/factories.js';
-import { startListeningApp, type ListeningApp } from '../../support/listening-app.js';
+import type { ListeningApp } from '../../support/listening-app.js';
 import {
   APP_APPID,
   APP_MCHID,
@@ -23,14 +22,12 @@ import {
   tick,
   waitFor,
   paidPurchase as purchased,
+  startListeningAppWithAdmin,
 } from '../../support/wechat-pay.js';
 
 let t: ListeningApp;
 let adminId: number;
-beforeAll(async () => {
-  t = await startListeningApp();
-  adminId = (await createUser(t.db, { role: 'admin', passwordHash: 'x' })).id;
-});
+beforeAll(async () => ({ t, adminId } = await startListeningAppWithAdmin()));
 afterAll(async () => t?.close());
 
 const paidPurchase = (priceFen?: number) => purchased(t, priceFen);
