@@ -14,8 +14,14 @@ const password = z
   .max(128, '密码最多 128 位')
   .refine((p) => p.trim() !== '', '密码不能只由空格组成');
 
+/** Invisible characters (zero-width spaces, direction overrides) and control characters. */
+const INVISIBLE = /[\p{Cf}\p{Cc}]/gu;
+
 export const NicknameForm = z.object({
-  nickname: z.string().trim().min(1, '请填写昵称').max(20, '昵称最多 20 个字'),
+  nickname: z
+    .string()
+    .transform((n) => n.replace(INVISIBLE, '').trim())
+    .pipe(z.string().min(1, '请填写昵称（不能只有空格或看不见的字符）').max(20, '昵称最多 20 个字')),
 });
 export type NicknameForm = z.infer<typeof NicknameForm>;
 

@@ -253,6 +253,12 @@ export function adminRoutes(deps: {
 
   router.post('/admin/courses/:id/lessons/:lessonId/delete', async (req, res) => {
     const courseId = id(req.params.id);
+    const course = await catalog.course(courseId);
+    if (course.status === 'published' && (await courses.outline(courseId)).length <= 1) {
+      // A published course with no lessons would still be on sale: take it down first.
+      setFlash(req, 'warn', '这是已发布课程的最后一个课时：请先下架课程，或先添加新课时，再删除它');
+      return res.redirect(303, `/admin/courses/${courseId}`);
+    }
     if (!isConfirmed(req)) {
       const lesson = await catalog.lesson(courseId, id(req.params.lessonId));
       return renderConfirmation(res, {
@@ -281,7 +287,7 @@ export function adminRoutes(deps: {
     const { username, user_id } = formValues(req.body, ['username', 'user_id']);
     if (user_id) {
       const chosen = /^\d{1,9}$/.test(user_id) ? await accounts.findById(Number(user_id)) : null;
-      return chosen ? { user: chosen } : { matches: [], text: '' };
+      return chosen ? { user: chosen } : { matches: [], text: `#${user_id}` };
     }
     const text = (username ?? '').trim();
     const matches = await accounts.searchUsers(text, 20);

@@ -1,4 +1,4 @@
-import { formatFen } from '../../platform/money.js';
+import { formatFen, formatYuan } from '../../platform/money.js';
 import type { AuditRecord } from '../audit/index.js';
 
 const COURSE_FIELDS: Record<string, string> = { title: '标题', slug: '网址', priceFen: '价格', category: '分类', tags: '标签', difficulty: '难度', coverUrl: '封面' };
@@ -6,13 +6,18 @@ const SOURCES: Record<string, string> = { admin_grant: '管理员开通的', fre
 
 type Summary = Record<string, unknown> & { before?: Record<string, unknown> | null; after?: Record<string, unknown> | null };
 
-/** What changed between two course snapshots, in words: 价格 ¥99.00 → ¥129.00、标题. */
+/** Fields shown with their old and new values; the rest (a cover URL, tags) by name only. */
+const WITH_VALUES = new Set(['title', 'slug', 'priceFen', 'difficulty', 'category']);
+
+/** What changed between two course snapshots, in words: 价格 ¥99.00 → ¥129.00、标题 “A” → “B”. */
 function courseChanges(s: Summary): string {
   const before = s.before ?? {};
   const after = s.after ?? {};
   const changed = Object.keys(COURSE_FIELDS).filter((k) => String(before[k] ?? '') !== String(after[k] ?? ''));
-  if (changed.length === 0) return '（没有改动）';
-  return changed.map((k) => (k === 'priceFen' ? `价格 ${formatFen(Number(before[k]))} → ${formatFen(Number(after[k]))}` : COURSE_FIELDS[k])).join('、');
+  // The snapshot keeps the summary and the description out (they are long): an edit of only those.
+  if (changed.length === 0) return '简介或介绍';
+  const shown = (k: string, v: unknown) => (k === 'priceFen' ? formatFen(Number(v)) : `“${String(v ?? '')}”`);
+  return changed.map((k) => (WITH_VALUES.has(k) ? `${COURSE_FIELDS[k]} ${shown(k, before[k])} → ${shown(k, after[k])}` : COURSE_FIELDS[k])).join('、');
 }
 
 /**
@@ -40,11 +45,15 @@ export function auditSentence(r: AuditRecord, name: (userId: number) => string):
     case 'lesson.delete':
       return `${who} 删除了课时“${lesson}”`;
     case 'lesson.move':
-      return `${who} 把课时 #${r.entityId} 从第 ${String(s.before?.position)} 位移到第 ${String(s.after?.position)} 位`;
+      return `${who} 把课时${typeof s.title === 'string' ? `“${s.title}”` : ` #${r.entityId}`}从第 ${String(s.before?.position)} 位移到第 ${String(s.after?.position)} 位`;
     case 'entitlement.grant':
       return `${who} 为 ${learner} 开通了学习权限`;
     case 'entitlement.revoke':
       return `${who} 收回了 ${learner} ${SOURCES[String(s.before?.source)] ?? ''}学习权限`;
+    case 'order.refund':
+      return `${who} 为 ${learner} 退款 ${formatYuan(Number(s.amountFen))}（订单 ${String(s.outTradeNo)}）`;
+    case 'order.duplicate_payment':
+      return `${learner} 重复支付了这门课程，系统已自动全额退款`;
     default:
       return `${who}：${r.action}`;
   }

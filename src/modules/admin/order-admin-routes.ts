@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { AppError } from '../../platform/errors.js';
 import { formValues, setFlash } from '../../platform/http/index.js';
@@ -33,8 +34,13 @@ function readQuery(query: Record<string, unknown>): OrderQuery {
   return { values: { status: one('status'), course: one('course'), from: one('from'), to: one('to'), q: one('q') }, page: Number.isSafeInteger(page) && page > 0 ? page : 1 };
 }
 
-/** A Beijing calendar day as the UTC instant it starts at. */
-const beijingDayStart = (day: string, plusDays = 0) => new Date(new Date(`${day}T00:00:00+08:00`).getTime() + plusDays * 86_400_000);
+/** A Beijing calendar day as the UTC instant it starts at; an impossible day (02-30) is NaN. */
+function beijingDayStart(day: string, plusDays = 0): Date {
+  const start = new Date(`${day}T00:00:00+08:00`);
+  // Date rolls 2026-02-30 over into March: only a day that reads back the same is a real one.
+  if (Number.isNaN(start.getTime()) || new Date(start.getTime() + 8 * 3600_000).toISOString().slice(0, 10) !== day) return new Date(NaN);
+  return new Date(start.getTime() + plusDays * 86_400_000);
+}
 
 /** Orders and refunds for the creator. Refund amounts are typed in yuan and checked by payments. */
 export function orderAdminRoutes(deps: { payments: PaymentService; courses: CourseService; catalog: CatalogAdminService; accounts: AccountService }): Router {
@@ -60,6 +66,7 @@ export function orderAdminRoutes(deps: { payments: PaymentService; courses: Cour
       if (DAY.test(q.to) && !Number.isNaN(beijingDayStart(q.to).getTime())) filter.until = beijingDayStart(q.to, 1);
       else problems.push('结束日期格式如 2026-12-31');
     }
+    if (filter.from && filter.until && filter.from >= filter.until) problems.push('开始日期晚于结束日期，没有订单符合');
     if (q.q) filter.text = { outTradeNo: q.q, userIds: (await accounts.searchUsers(q.q, 200)).map((u) => u.id) };
     return { filter, problems };
   }
@@ -76,7 +83,7 @@ export function orderAdminRoutes(deps: { payments: PaymentService; courses: Cour
       refunded: order.refundedFen > 0 ? formatYuan(order.refundedFen) : '未退款',
       refundableYuan: ((order.amountFen - order.refundedFen) / 100).toFixed(2),
       status: order.status,
-      statusLabel: STATUS_LABELS[order.status] ?? order.status,
+      statusLabel: order.status === 'paid' && order.refundedFen > 0 ? '部分退款' : (STATUS_LABELS[order.status] ?? order.status),
       channel: order.channel.toUpperCase(),
       transactionId: order.transactionId,
       createdAt: when(order.createdAt),
@@ -99,8 +106,13 @@ export function orderAdminRoutes(deps: { payments: PaymentService; courses: Cour
   router.get('/admin/orders', async (req, res) => {
     const query = readQuery(req.query as Record<string, unknown>);
     const { filter, problems } = await filterOf(query.values);
-    const { orders, totals } = await payments.searchOrders(filter, { limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE });
+    let { orders, totals } = await payments.searchOrders(filter, { limit: PAGE_SIZE, offset: (query.page - 1) * PAGE_SIZE });
     const pages = Math.max(1, Math.ceil(totals.count / PAGE_SIZE));
+    // A page past the end (an old bookmark) shows the last page rather than "no orders".
+    if (query.page > pages) {
+      query.page = pages;
+      ({ orders, totals } = await payments.searchOrders(filter, { limit: PAGE_SIZE, offset: (pages - 1) * PAGE_SIZE }));
+    }
     const link = (extra: Record<string, string>) => `?${new URLSearchParams(Object.entries({ ...query.values, ...extra }).filter(([, v]) => v !== '')).toString()}`;
     res.render('admin/orders', {
       title: '订单管理',
@@ -139,22 +151,32 @@ export function orderAdminRoutes(deps: { payments: PaymentService; courses: Cour
     const amount = form.amount.trim();
     if (!/^\d{1,6}(\.\d{1,2})?$/.test(amount)) return renderOrder(res, order, 422, form, '退款金额请填写如 99 或 99.90（最多两位小数）');
     if (form.reason.length > 80) return renderOrder(res, order, 422, form, '退款原因最多 80 个字');
+    const fen = yuanToFen(amount);
     if (!isConfirmed(req)) {
-      const fen = yuanToFen(amount);
+      // Checked before asking: a confirmation for a refund that cannot happen would mislead.
+      let preview;
+      try {
+        preview = await payments.refundPreview(order.outTradeNo, fen);
+      } catch (err) {
+        if (err instanceof AppError && err.status < 500) return renderOrder(res, order, 422, form, err.message);
+        throw err;
+      }
       const buyer = await accounts.currentUser(order.userId);
-      const full = order.refundedFen + fen >= order.amountFen;
+      const effect = preview.accessEnds ? '将收回课程权限' : preview.full ? '学员还有其他学习权限，不会失去课程' : '学员仍可继续学习';
       return renderConfirmation(res, {
         title: '确认退款',
-        message: `退款 ${formatFen(fen)} 给 ${buyer?.nickname ?? `#${order.userId}`}，${full ? '将收回课程权限' : '学员仍可继续学习'}`,
+        message: `退款 ${formatYuan(fen)} 给 ${buyer?.nickname ?? `#${order.userId}`}，${effect}`,
         detail: '退款会原路退回到学员的微信支付账户，提交后无法撤回。',
         action: `/admin/orders/${order.outTradeNo}/refunds`,
         button: '确认退款',
         cancelHref: `/admin/orders/${order.outTradeNo}`,
-        fields: { amount, reason: form.reason },
+        // One key per confirmation page: submitting it twice refunds once.
+        fields: { amount, reason: form.reason, request_key: randomBytes(16).toString('hex') },
       });
     }
+    const requestKey = formValues(req.body, ['request_key']).request_key;
     try {
-      const refund = await payments.refund(req.currentUser!.id, order.outTradeNo, yuanToFen(amount), form.reason.trim());
+      const refund = await payments.refund(req.currentUser!.id, order.outTradeNo, fen, form.reason.trim(), /^[0-9a-f]{32}$/.test(requestKey ?? '') ? requestKey : undefined);
       setFlash(req, 'success', `已申请退款 ${formatFen(refund.amountFen)}，等待微信支付确认`);
       res.redirect(303, `/admin/orders/${order.outTradeNo}`);
     } catch (err) {

@@ -24,6 +24,8 @@ export function createCatalogAdminService(deps: { db: Knex; clock: Clock; audit:
   const courses = createCourseRepository();
   const lessons = createLessonRepository();
   const slugTaken = () => new ConflictError('SLUG_TAKEN', '这个链接名已被其他课程使用');
+  // Old links to another course still lead there: reusing its former slug would send them here.
+  const slugRemembered = () => new ConflictError('SLUG_TAKEN', '这个链接名是另一门课程以前用过的，旧链接仍会跳转到那门课程，请换一个');
 
   async function courseOrThrow(db: Knex, id: number): Promise<Course> {
     const c = await courses.findById(db, id);
@@ -42,6 +44,7 @@ export function createCatalogAdminService(deps: { db: Knex; clock: Clock; audit:
       const slug = f.slug || slugify(f.title, () => randomBytes(3).toString('hex'));
       return deps.db.transaction(async (trx) => {
         if (await courses.slugTaken(trx, slug, null)) throw slugTaken();
+        if (await courses.slugFormerlyOf(trx, slug, null)) throw slugRemembered();
         const input = { slug, title: f.title, summary: f.summary, description: f.description, priceFen: f.price, category: f.category, tags: f.tags, difficulty: f.difficulty, coverUrl: f.cover_url, status: 'draft' as const };
         const id = await courses.insert(trx, input, deps.clock.now());
         await deps.audit.record(trx, { actorUserId: actorId, action: 'course.create', entityType: 'course', entityId: id, summary: { after: courseSummary(input) } });
@@ -54,6 +57,7 @@ export function createCatalogAdminService(deps: { db: Knex; clock: Clock; audit:
         const before = await courseOrThrow(trx, id);
         const slug = f.slug || before.slug;
         if (await courses.slugTaken(trx, slug, id)) throw slugTaken();
+        if (slug !== before.slug && (await courses.slugFormerlyOf(trx, slug, id))) throw slugRemembered();
         const input = { slug, title: f.title, summary: f.summary, description: f.description, priceFen: f.price, category: f.category, tags: f.tags, difficulty: f.difficulty, coverUrl: f.cover_url ?? before.coverUrl };
         await courses.update(trx, id, input, deps.clock.now());
         if (slug !== before.slug) await courses.rememberOldSlug(trx, before.slug, id, deps.clock.now());
@@ -123,14 +127,14 @@ export function createCatalogAdminService(deps: { db: Knex; clock: Clock; audit:
     /** Swaps a lesson with its neighbour; ids stay, so learners' progress is untouched. */
     async moveLesson(actorId: number, courseId: number, lessonId: number, direction: 'up' | 'down'): Promise<void> {
       await deps.db.transaction(async (trx) => {
-        await lessonOf(trx, courseId, lessonId);
+        const lesson = await lessonOf(trx, courseId, lessonId);
         const ids = (await lessons.outline(trx, courseId)).map((l) => l.id);
         const i = ids.indexOf(lessonId);
         const j = direction === 'up' ? i - 1 : i + 1;
         if (j < 0 || j >= ids.length) return;
         [ids[i], ids[j]] = [ids[j]!, ids[i]!];
         await lessons.setOrder(trx, ids, deps.clock.now());
-        await deps.audit.record(trx, { actorUserId: actorId, action: 'lesson.move', entityType: 'lesson', entityId: lessonId, summary: { courseId, before: { position: i + 1 }, after: { position: j + 1 } } });
+        await deps.audit.record(trx, { actorUserId: actorId, action: 'lesson.move', entityType: 'lesson', entityId: lessonId, summary: { courseId, title: lesson.title, before: { position: i + 1 }, after: { position: j + 1 } } });
       });
     },
   };

@@ -124,6 +124,13 @@ export function createCourseRepository() {
       await db('course_slug_history').insert({ slug: oldSlug, course_id: courseId, renamed_at: now }).onConflict('slug').merge(['course_id', 'renamed_at']);
     },
 
+    /** Whether `slug` is a former slug of another course (not `exceptId`) whose old links still redirect. */
+    async slugFormerlyOf(db: Knex, slug: string, exceptId: number | null): Promise<boolean> {
+      const q = db('course_slug_history').where({ slug });
+      if (exceptId !== null) q.whereNot({ course_id: exceptId });
+      return (await q.first('slug')) !== undefined;
+    },
+
     /** The current slug of the course that used to be at `oldSlug`, if any. */
     async renamedTo(db: Knex, oldSlug: string): Promise<string | null> {
       const row = await db('course_slug_history as h').join('courses as c', 'c.id', 'h.course_id').where('h.slug', oldSlug).first('c.slug');

@@ -41,6 +41,12 @@ export function createEnrolmentService(deps: { db: Knex; clock: Clock; log: Logg
     /** Safe to repeat: a second grant of the same source changes nothing. */
     grant,
 
+    /** Whether the learner has the course from anything but this order (another payment, a grant…). */
+    async hasOtherSource(userId: number, courseId: number, orderId: number): Promise<boolean> {
+      const key = sourceKeyOf('purchase', orderId);
+      return (await repo.grantsOf(deps.db, userId, courseId)).some((g) => g.revokedAt === null && g.sourceKey !== key);
+    },
+
     /** A refund ends the access its own order gave, and nothing else. */
     async revokeOrder(trx: Knex, o: { userId: number; courseId: number; orderId: number }): Promise<boolean> {
       const ended = await repo.revoke(trx, o.userId, o.courseId, { sourceKeys: [sourceKeyOf('purchase', o.orderId)], reason: 'refund', now: deps.clock.now() });

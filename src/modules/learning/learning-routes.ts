@@ -168,7 +168,7 @@ export function learningRoutes(deps: { courses: CourseService; enrolments: Enrol
     );
     const ended = (await Promise.all((await enrolments.endedForUser(userId)).map(async (e) => ({ e, c: await courses.byId(e.courseId) }))))
       .filter((x): x is { e: (typeof x)['e']; c: Course } => x.c !== null)
-      .map(({ e, c }) => ({ title: c.title, url: `/courses/${c.slug}`, why: ENDED_REASONS[e.reason ?? ''] ?? '学习权限已结束', at: beijingDate(e.endedAt) }));
+      .map(({ e, c }) => ({ title: c.title, url: `/courses/${c.slug}`, why: ENDED_REASONS[e.reason ?? ''] ?? '学习权限已结束', refunded: e.reason === 'refund', at: beijingDate(e.endedAt) }));
     res.render('learning/my-courses', { title: '我的课程', items, ended });
   });
 

@@ -199,8 +199,9 @@ export function createOrderRepository() {
 
 
     /** Written once per out_refund_no: a console refund's repeated notification finds the first row. */
-    async insertRefund(db: Knex, r: { outRefundNo: string; orderId: number; amountFen: number; reason: string; requestedBy: number | null; origin: RefundOrigin; status?: RefundStatus; refundId?: string | null; now: Date }): Promise<Refund> {
+    async insertRefund(db: Knex, r: { outRefundNo: string; orderId: number; amountFen: number; reason: string; requestedBy: number | null; origin: RefundOrigin; status?: RefundStatus; refundId?: string | null; requestKey?: string | null; now: Date }): Promise<Refund> {
       await insertIfAbsent(db, 'refunds', {
+        request_key: r.requestKey ?? null,
         out_refund_no: r.outRefundNo,
         order_id: r.orderId,
         amount_fen: r.amountFen,
@@ -220,6 +221,11 @@ export function createOrderRepository() {
       const order = await db('orders').where({ id: orderId }).first('amount_fen', 'refunded_fen');
       const open = await db('refunds').where({ order_id: orderId }).whereIn('status', ['pending', 'processing']).sum({ n: 'amount_fen' }).first();
       return Number(order.amount_fen) - Number(order.refunded_fen) - Number(open?.n ?? 0);
+    },
+
+    async refundByRequestKey(db: Knex, requestKey: string): Promise<Refund | null> {
+      const r = await db('refunds').where({ request_key: requestKey }).first();
+      return r ? toRefund(r) : null;
     },
 
     async findRefund(db: Knex, outRefundNo: string): Promise<Refund | null> {

@@ -201,17 +201,24 @@ export function createPaymentService(deps: {
    * flight) is read inside the transaction that moves the order paid → refunding, so two refunds
    * requested at once cannot both pass it.
    */
-  async function startRefund(order: Order, r: { amountFen: number; reason: string; requestedBy: number | null; origin: RefundOrigin }): Promise<Refund> {
+  async function startRefund(order: Order, r: { amountFen: number; reason: string; requestedBy: number | null; origin: RefundOrigin; requestKey?: string }): Promise<Refund> {
     if (!Number.isSafeInteger(r.amountFen) || r.amountFen < 1) throw new ValidationError('BAD_AMOUNT', '退款金额至少 0.01 元');
     const now = clock.now();
     const refund = await db.transaction(async (trx) => {
+      // The same confirmation submitted again: that refund, not a second one.
+      const again = r.requestKey ? await orders.refundByRequestKey(trx, r.requestKey) : null;
+      if (again) throw new ConflictError('REFUND_ALREADY_REQUESTED', `这笔退款（${(again.amountFen / 100).toFixed(2)} 元）已经提交过了，没有重复退款`);
       if (!(await orders.moveStatus(trx, order.id, ['paid'], 'refunding', now))) {
         const current = (await orders.findById(trx, order.id))!;
         throw new ConflictError('ORDER_NOT_REFUNDABLE', current.status === 'refunding' ? '这笔订单正在退款中，请等待结果' : '只有已支付的订单可以退款');
       }
       const refundable = await orders.refundableFen(trx, order.id);
       if (r.amountFen > refundable) throw new ValidationError('REFUND_TOO_LARGE', `最多可退 ${(refundable / 100).toFixed(2)} 元`);
-      return orders.insertRefund(trx, { outRefundNo: newOutTradeNo(now, 'RF'), orderId: order.id, amountFen: r.amountFen, reason: r.reason, requestedBy: r.requestedBy, origin: r.origin, now });
+      const created = await orders.insertRefund(trx, { outRefundNo: newOutTradeNo(now, 'RF'), orderId: order.id, amountFen: r.amountFen, reason: r.reason, requestedBy: r.requestedBy, origin: r.origin, requestKey: r.requestKey ?? null, now });
+      if (r.requestedBy !== null) {
+        await deps.audit.record(trx, { actorUserId: r.requestedBy, action: 'order.refund', entityType: 'refund', entityId: created.id, summary: { courseId: order.courseId, userId: order.userId, outTradeNo: order.outTradeNo, amountFen: r.amountFen } });
+      }
+      return created;
     });
     try {
       const answer = await wechat.refund({ outTradeNo: order.outTradeNo, outRefundNo: refund.outRefundNo, reason: r.reason, refundFen: r.amountFen, totalFen: order.amountFen, notifyUrl: deps.notifyUrl });
@@ -424,9 +431,34 @@ export function createPaymentService(deps: {
       }
     },
 
-    /** Refunds never exceed what was paid minus what is already refunded or being refunded. */
-    async refund(actorId: number, outTradeNo: string, amountFen: number, reason: string): Promise<Refund> {
-      return startRefund(await this.order(outTradeNo), { amountFen, reason, requestedBy: actorId, origin: 'merchant' });
+    /**
+     * Refunds never exceed what was paid minus what is already refunded or being refunded.
+     * `requestKey` (from the confirmation page) makes a repeated submission refund once. A creator's
+     * refund is audited in the same transaction that reserves it.
+     */
+    async refund(actorId: number, outTradeNo: string, amountFen: number, reason: string, requestKey?: string): Promise<Refund> {
+      try {
+        return await startRefund(await this.order(outTradeNo), { amountFen, reason, requestedBy: actorId, origin: 'merchant', requestKey });
+      } catch (err) {
+        // Two submissions of one confirmation at the same moment: the unique key let one through.
+        if (requestKey && !(err instanceof AppError) && (await orders.refundByRequestKey(db, requestKey))) throw new ConflictError('REFUND_ALREADY_REQUESTED', '这笔退款已经提交过了，没有重复退款');
+        throw err;
+      }
+    },
+
+    /**
+     * What a refund of `amountFen` would do, checked as the refund itself checks it: throws the same
+     * Chinese error it would; otherwise whether the order ends fully refunded and the learner then
+     * loses the course (no other source of access left).
+     */
+    async refundPreview(outTradeNo: string, amountFen: number): Promise<{ full: boolean; accessEnds: boolean }> {
+      const order = await this.order(outTradeNo);
+      if (!Number.isSafeInteger(amountFen) || amountFen < 1) throw new ValidationError('BAD_AMOUNT', '退款金额至少 0.01 元');
+      if (order.status !== 'paid') throw new ConflictError('ORDER_NOT_REFUNDABLE', order.status === 'refunding' ? '这笔订单正在退款中，请等待结果' : '只有已支付的订单可以退款');
+      const refundable = await orders.refundableFen(db, order.id);
+      if (amountFen > refundable) throw new ValidationError('REFUND_TOO_LARGE', `最多可退 ${(refundable / 100).toFixed(2)} 元`);
+      const full = order.refundedFen + amountFen >= order.amountFen;
+      return { full, accessEnds: full && !(await deps.enrolments.hasOtherSource(order.userId, order.courseId, order.id)) };
     },
 
     async refundsOf(orderId: number): Promise<Refund[]> {

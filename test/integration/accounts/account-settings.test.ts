@@ -36,8 +36,9 @@ describe('账号设置: nickname', () => {
 
     const empty = await submitForm(agent, '/me/account', '/me/account/nickname', { nickname: '   ' });
     const long = await submitForm(agent, '/me/account', '/me/account/nickname', { nickname: '长'.repeat(21) });
+    const invisible = await submitForm(agent, '/me/account', '/me/account/nickname', { nickname: '\u200b\u200b\u202e\t' });
 
-    expect([empty.status, long.status]).toEqual([422, 422]);
+    expect([empty.status, long.status, invisible.status]).toEqual([422, 422, 422]);
     expect(empty.text).toContain('请填写昵称');
     expect(long.text).toContain('昵称最多 20 个字');
     expect(await t.db('users').where({ id: user.id }).first()).toMatchObject({ nickname: user.username });

@@ -87,7 +87,7 @@ describe('the admin audit trail', () => {
     ]);
     expect(rows[0]!.summary).toEqual({ courseId: course.id, after: { title: '新课时', isFreePreview: false } });
     expect(rows[1]!.summary).toEqual({ courseId: course.id, before: { title: '新课时', isFreePreview: false }, after: { title: '改名的课时', isFreePreview: true } });
-    expect(rows[2]!.summary).toEqual({ courseId: course.id, before: { position: 2 }, after: { position: 1 } });
+    expect(rows[2]!.summary).toEqual({ courseId: course.id, title: '改名的课时', before: { position: 2 }, after: { position: 1 } });
     expect(rows[3]!.summary).toEqual({ courseId: course.id, before: { title: '第一课', position: 2 } });
   });
 

@@ -54,6 +54,66 @@ describe('refunding from the admin order page', () => {
   });
 });
 
+describe('refund confirmations that cannot mislead', () => {
+  it('checks the amount and the order before asking: zero, more than is left, an unpaid order', async () => {
+    const bought = await paidPurchase(t, 14900);
+    const page = await adminAgent.get(`/admin/orders/${bought.no}`);
+    const ask = (amount: string) => adminAgent.post(`/admin/orders/${bought.no}/refunds`).type('form').send({ _csrf: csrfFrom(page.text), amount, reason: '' });
+    const learner = await signedInLearner(t);
+    const pendingNo = outTradeNoOf((await buy(learner.agent, bought.course)).headers.location);
+    const pendingPage = await adminAgent.get(`/admin/orders/${pendingNo}`);
+
+    const zero = await ask('0');
+    const tooMuch = await ask('149.01');
+    const unpaid = await adminAgent.post(`/admin/orders/${pendingNo}/refunds`).type('form').send({ _csrf: csrfFrom(pendingPage.text), amount: '1', reason: '' });
+
+    expect([zero.status, tooMuch.status, unpaid.status]).toEqual([422, 422, 422]);
+    expect(zero.text).toContain('退款金额至少 0.01 元');
+    expect(tooMuch.text).toContain('最多可退 149.00 元');
+    expect(unpaid.text).toContain('只有已支付的订单可以退款');
+    expect(zero.text + tooMuch.text + unpaid.text).not.toContain('name="confirmed"');
+  });
+
+  it('refunds once when the same confirmation is submitted twice', async () => {
+    const bought = await paidPurchase(t, 9900);
+    const page = await adminAgent.get(`/admin/orders/${bought.no}`);
+    const ask = await adminAgent.post(`/admin/orders/${bought.no}/refunds`).type('form').send({ _csrf: csrfFrom(page.text), amount: '10', reason: '' });
+    const key = /name="request_key" value="([0-9a-f]{32})"/.exec(ask.text)![1]!;
+    const confirm = () => adminAgent.post(`/admin/orders/${bought.no}/refunds`).type('form').send({ _csrf: csrfFrom(ask.text), amount: '10', reason: '', request_key: key, confirmed: 'yes' });
+
+    const first = await confirm();
+    await settle((await t.db('refunds').where({ order_id: bought.order.id }).first()).out_refund_no);
+    const again = await confirm();
+
+    expect(first.status).toBe(303);
+    expect(again.status).toBe(422);
+    expect(again.text).toContain('已经提交过了，没有重复退款');
+    expect(await t.db('refunds').where({ order_id: bought.order.id })).toHaveLength(1);
+  });
+
+  it('does not claim a full refund takes the course from a learner who also has an admin grant', async () => {
+    const bought = await paidPurchase(t, 9900);
+    await t.db('access_grants').insert({ user_id: bought.user.id, course_id: bought.course.id, source: 'admin_grant', source_key: 'admin', granted_at: new Date() });
+    const page = await adminAgent.get(`/admin/orders/${bought.no}`);
+
+    const ask = await adminAgent.post(`/admin/orders/${bought.no}/refunds`).type('form').send({ _csrf: csrfFrom(page.text), amount: '99', reason: '' });
+
+    expect(ask.text).toContain('学员还有其他学习权限，不会失去课程');
+    expect(ask.text).not.toContain('将收回课程权限');
+  });
+
+  it('records the refund in the course history and shows 部分退款 in the order list', async () => {
+    const bought = await paidPurchase(t, 9900);
+    await settle((await t.payments.refund(admin.user.id, bought.no, 1500, '补偿')).outRefundNo);
+
+    const history = await adminAgent.get(`/admin/courses/${bought.course.id}`);
+    const list = await adminAgent.get(`/admin/orders?q=${bought.no}`);
+
+    expect(history.text).toContain(`退款 ¥15.00`);
+    expect(list.text).toContain('部分退款');
+  });
+});
+
 describe('the order list', () => {
   it('filters by status, course, Beijing dates and learner, with totals for the filtered range', async () => {
     const a = await paidPurchase(t, 5000);
@@ -94,6 +154,9 @@ describe('the order list', () => {
     const first = await adminAgent.get(`/admin/orders?course=${many.course.id}`);
     const second = await adminAgent.get(`/admin/orders?course=${many.course.id}&page=2`);
     const nonsense = await adminAgent.get('/admin/orders?status=weird&from=yesterday&course=abc&page=-3');
+    const pastTheEnd = await adminAgent.get(`/admin/orders?course=${many.course.id}&page=999`);
+    const backwards = await adminAgent.get('/admin/orders?from=2026-12-31&to=2026-12-01');
+    const impossible = await adminAgent.get('/admin/orders?from=2026-02-30');
 
     expect(first.text).toContain('第 1 / 2 页');
     expect(first.text).toContain('下一页');
@@ -102,6 +165,10 @@ describe('the order list', () => {
     expect(nonsense.status).toBe(200);
     expect(nonsense.text).toContain('状态无效');
     expect(nonsense.text).toContain('开始日期格式如 2026-12-01');
+    expect(pastTheEnd.text).toContain('第 2 / 2 页');
+    expect((pastTheEnd.text.match(/data-label="订单"/g) ?? []).length).toBe(6);
+    expect(backwards.text).toContain('开始日期晚于结束日期');
+    expect(impossible.text).toContain('开始日期格式如 2026-12-01');
   });
 
   it('exports the filtered orders as CSV in Beijing time, with formula cells neutralised', async () => {

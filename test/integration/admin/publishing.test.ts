@@ -72,3 +72,17 @@ describe('publishing a course', () => {
     expect(unpublish.status).toBe(404);
   });
 });
+
+describe('deleting the last lesson of a published course', () => {
+  it('is refused with a message, so a course with nothing in it is never on sale', async () => {
+    const course = await createCourse(t.db, { status: 'published', slug: 'one-lesson-left' });
+    const only = await createLesson(t.db, course.id);
+
+    const res = await admin.agent.post(`/admin/courses/${course.id}/lessons/${only.id}/delete`).type('form').send({ _csrf: admin.csrf, confirmed: 'yes' });
+    const page = await admin.agent.get(res.headers.location!);
+
+    expect(res.status).toBe(303);
+    expect(page.text).toContain('这是已发布课程的最后一个课时');
+    expect(await t.db('lessons').where({ id: only.id })).toHaveLength(1);
+  });
+});

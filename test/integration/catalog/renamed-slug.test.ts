@@ -46,4 +46,18 @@ describe('a course whose slug was renamed', () => {
     expect(res.text).toContain(newcomer.title);
     expect(never.status).toBe(404);
   });
+
+  it('refuses to give another course a slug whose old links still lead to the renamed course', async () => {
+    const course = await createCourseWithLessons(ctx.t.db, 0, { slug: 'keep-my-links' });
+    await rename(course.id, 'moved-on');
+    const other = await createCourseWithLessons(ctx.t.db, 0, { slug: 'someone-else' });
+
+    const res = await rename(other.id, 'keep-my-links');
+    const old = await request(ctx.t.app).get('/courses/keep-my-links');
+
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('这个链接名是另一门课程以前用过的');
+    expect(old.status).toBe(301);
+    expect(old.headers.location).toBe('/courses/moved-on');
+  });
 });
