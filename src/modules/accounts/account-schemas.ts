@@ -14,13 +14,15 @@ const password = z
   .max(128, '密码最多 128 位')
   .refine((p) => p.trim() !== '', '密码不能只由空格组成');
 
-/** Invisible characters (zero-width spaces, direction overrides) and control characters. */
-const INVISIBLE = /[\p{Cf}\p{Cc}]/gu;
+/** A nickname without invisible characters (zero-width spaces, direction overrides) or control characters. */
+export function cleanNickname(raw: string): string {
+  return raw.replace(/[\p{Cf}\p{Cc}]/gu, '').trim();
+}
 
 export const NicknameForm = z.object({
   nickname: z
     .string()
-    .transform((n) => n.replace(INVISIBLE, '').trim())
+    .transform(cleanNickname)
     .pipe(z.string().min(1, '请填写昵称（不能只有空格或看不见的字符）').max(20, '昵称最多 20 个字')),
 });
 export type NicknameForm = z.infer<typeof NicknameForm>;

@@ -3,6 +3,7 @@ import type { Clock } from '../../platform/clock.js';
 import { ConflictError, ForbiddenError, ValidationError } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
 import type { PasswordHasher } from './password-hasher.js';
+import { cleanNickname } from './account-schemas.js';
 import type { RegisterForm } from './account-schemas.js';
 import type { CurrentUser, Role, User } from './user.js';
 import { createUserRepository } from './user-repository.js';
@@ -69,7 +70,7 @@ export function createAccountService(deps: { db: Knex; clock: Clock; log: Logger
         deps.log.info({ event: 'accounts.wechat_bound', userId: loggedInUserId }, 'WeChat bound');
         return { user: (await users.findById(deps.db, loggedInUserId))!, created: false, bound: true };
       }
-      const id = await users.insertWechatUser(deps.db, { openid: w.openid, unionid: w.unionid, nickname: [...(w.nickname?.replace(/[\p{Cf}\p{Cc}]/gu, '').trim() || '微信用户')].slice(0, 20).join(''), avatarUrl: w.avatarUrl, now });
+      const id = await users.insertWechatUser(deps.db, { openid: w.openid, unionid: w.unionid, nickname: [...(cleanNickname(w.nickname ?? '') || '微信用户')].slice(0, 20).join(''), avatarUrl: w.avatarUrl, now });
       // A parallel callback for the same openid won the race: use its account.
       const user = id === null ? await users.findByOpenid(deps.db, w.openid) : await users.findById(deps.db, id);
       if (!user) throw new ConflictError('OPENID_TAKEN', '微信登录失败，请重试');

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { toDate } from '../../platform/db/index.js';
+import { isDuplicateKey, toDate } from '../../platform/db/index.js';
 import type { Role, User } from './user.js';
 
 type UserRow = {
@@ -29,7 +29,7 @@ async function insertUser(db: Knex, row: Record<string, unknown>): Promise<numbe
     const [id] = await db('users').insert(row);
     return Number(id);
   } catch (err) {
-    if (isUniqueViolation(err)) return null;
+    if (isDuplicateKey(err)) return null;
     throw err;
   }
 }
@@ -83,7 +83,7 @@ export function createUserRepository() {
         const n = await db('users').where({ id }).whereNull('wechat_openid').update({ wechat_openid: openid, wechat_unionid: unionid, updated_at: now });
         return n > 0;
       } catch (err) {
-        if (isUniqueViolation(err)) return false;
+        if (isDuplicateKey(err)) return false;
         throw err;
       }
     },
@@ -103,7 +103,7 @@ export function createUserRepository() {
         const n = await db('users').where({ id }).whereNull('password_hash').update({ username, password_hash: passwordHash, updated_at: now });
         return n > 0 ? 'set' : 'has-password';
       } catch (err) {
-        if (isUniqueViolation(err)) return 'taken';
+        if (isDuplicateKey(err)) return 'taken';
         throw err;
       }
     },
@@ -142,10 +142,4 @@ export function createUserRepository() {
       await db('users').where({ id }).update({ role, updated_at: now });
     },
   };
-}
-
-/** SQLite and MySQL report a duplicate key differently; both mean "someone else has it". */
-export function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string; errno?: number };
-  return e?.code === 'ER_DUP_ENTRY' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }

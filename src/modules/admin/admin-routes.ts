@@ -291,18 +291,18 @@ export function adminRoutes(deps: {
     }
     const text = (username ?? '').trim();
     const matches = await accounts.searchUsers(text, 20);
+    // Only an exact username or openid grants at once; a nickname match, even a single one, asks
+    // first, so the course never goes to the wrong person.
     const exact = matches.find((u) => u.username === text.toLowerCase() || u.wechatOpenid === text);
-    if (exact) return { user: exact };
-    if (matches.length === 1) return { user: matches[0]! };
-    return { matches, text };
+    return exact ? { user: exact } : { matches, text };
   }
 
   router.post('/admin/courses/:id/grants', async (req, res) => {
     const course = await catalog.course(id(req.params.id));
     const found = await grantee(req);
     if (!('user' in found)) {
-      if (found.matches.length > 1) {
-        // Several learners match a nickname: ask which one is meant.
+      if (found.matches.length > 0) {
+        // Learners match a nickname: ask which one is meant.
         return res.render('admin/grant-choose', {
           title: '选择要开通的学员',
           course: { id: course.id, title: course.title },

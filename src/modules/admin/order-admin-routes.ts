@@ -73,8 +73,19 @@ export function orderAdminRoutes(deps: { payments: PaymentService; courses: Cour
   const router = Router();
   router.use('/admin/orders', requireAdmin);
 
-  async function describe(order: Order) {
-    const [course, buyer] = await Promise.all([courses.byId(order.courseId), accounts.currentUser(order.userId)]);
+  /** Describes orders for a page or an export, looking each course and buyer up once. */
+  function describer() {
+    const courseById = new Map<number, Promise<Awaited<ReturnType<CourseService['byId']>>>>();
+    const buyerById = new Map<number, Promise<Awaited<ReturnType<AccountService['currentUser']>>>>();
+    const once = <T>(m: Map<number, Promise<T>>, id: number, load: () => Promise<T>) => {
+      if (!m.has(id)) m.set(id, load());
+      return m.get(id)!;
+    };
+    return (order: Order) => describeWith(order, once(courseById, order.courseId, () => courses.byId(order.courseId)), once(buyerById, order.userId, () => accounts.currentUser(order.userId)));
+  }
+
+  async function describeWith(order: Order, coursePromise: ReturnType<CourseService['byId']>, buyerPromise: ReturnType<AccountService['currentUser']>) {
+    const [course, buyer] = await Promise.all([coursePromise, buyerPromise]);
     return {
       outTradeNo: order.outTradeNo,
       courseTitle: course?.title ?? `#${order.courseId}`,
@@ -95,7 +106,7 @@ export function orderAdminRoutes(deps: { payments: PaymentService; courses: Cour
     const refunds = await payments.refundsOf(order.id);
     res.status(status).render('admin/order', {
       title: `订单 ${order.outTradeNo}`,
-      order: await describe(order),
+      order: await describer()(order),
       refunds: refunds.map((r) => ({ outRefundNo: r.outRefundNo, amount: formatFen(r.amountFen), reason: r.reason, statusLabel: STATUS_LABELS[r.status] ?? r.status, createdAt: when(r.createdAt) })),
       canRefund: order.status === 'paid' && order.refundedFen < order.amountFen,
       form,
@@ -116,7 +127,7 @@ export function orderAdminRoutes(deps: { payments: PaymentService; courses: Cour
     const link = (extra: Record<string, string>) => `?${new URLSearchParams(Object.entries({ ...query.values, ...extra }).filter(([, v]) => v !== '')).toString()}`;
     res.render('admin/orders', {
       title: '订单管理',
-      orders: await Promise.all(orders.map(describe)),
+      orders: await Promise.all(orders.map(describer())),
       values: query.values,
       problems,
       statuses: Object.entries(ORDER_STATUS_LABELS).map(([value, label]) => ({ value, label })),
@@ -130,12 +141,13 @@ export function orderAdminRoutes(deps: { payments: PaymentService; courses: Cour
   router.get('/admin/orders.csv', requireAdmin, async (req, res) => {
     const { filter } = await filterOf(readQuery(req.query as Record<string, unknown>).values);
     const { orders } = await payments.searchOrders(filter, { limit: CSV_MAX_ROWS, offset: 0 });
-    const rows = await Promise.all(
-      orders.map(async (o) => {
-        const d = await describe(o);
-        return [d.outTradeNo, d.createdAt, d.paidAt, d.courseTitle, d.buyer, (o.amountFen / 100).toFixed(2), (o.refundedFen / 100).toFixed(2), d.statusLabel, d.transactionId];
-      }),
-    );
+    const describeRow = describer();
+    const rows: Array<Array<string | number | null>> = [];
+    // One order after another: an export of thousands must not take every database connection.
+    for (const o of orders) {
+      const d = await describeRow(o);
+      rows.push([d.outTradeNo, d.createdAt, d.paidAt, d.courseTitle, d.buyer, (o.amountFen / 100).toFixed(2), (o.refundedFen / 100).toFixed(2), d.statusLabel, d.transactionId]);
+    }
     res.set('Content-Type', 'text/csv; charset=utf-8');
     res.set('Content-Disposition', `attachment; filename="orders-${beijingDateTime(new Date()).slice(0, 10)}.csv"`);
     res.send(toCsv(['订单号', '下单时间（北京时间）', '支付时间（北京时间）', '课程', '学员', '金额（元）', '已退款（元）', '状态', '微信支付单号'], rows));

@@ -177,6 +177,7 @@ export function learningRoutes(deps: { courses: CourseService; enrolments: Enrol
   const renamed: ErrorRequestHandler = (err, req, res, next) => {
     const m = /^\/courses\/([^/]+)(\/.*)?$/.exec(req.path);
     if (!(err instanceof NotFoundError) || err.code !== 'COURSE_NOT_FOUND' || req.method !== 'GET' || !m) return next(err);
+    // Express has already decoded this segment for the route's :slug (a malformed one is its 400).
     courses
       .renamedTo(decodeURIComponent(m[1]!))
       .then((slug) => (slug ? res.redirect(301, `/courses/${encodeURIComponent(slug)}${m[2] ?? ''}${req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : ''}`) : next(err)))

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { insertIfAbsent, toDate, toDateOrNull } from '../../platform/db/index.js';
+import { insertIfAbsent, isDuplicateKey, toDate, toDateOrNull } from '../../platform/db/index.js';
+import { ConflictError } from '../../platform/errors.js';
 import type { Channel, Order, OrderFilter, OrderFlag, OrderStatus, OrderTotals, Refund, RefundOrigin, RefundStatus } from './order.js';
 
 type Row = Record<string, unknown>;
@@ -50,11 +51,6 @@ const PAYABLE: OrderStatus[] = ['pending', 'closed', 'failed'];
 /** The value of orders.payable_key while an order can be paid: one per learner and course (unique). */
 const payableKey = (userId: number, courseId: number) => `${userId}:${courseId}`;
 
-/** MySQL's ER_DUP_ENTRY, SQLite's SQLITE_CONSTRAINT_UNIQUE. */
-function isDuplicateKey(err: unknown): boolean {
-  const e = err as { errno?: number; code?: string };
-  return e.errno === 1062 || e.code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
 
 function filtered(db: Knex, f: OrderFilter): Knex.QueryBuilder {
   const q = db('orders');
@@ -213,7 +209,10 @@ export function createOrderRepository() {
         created_at: r.now,
         updated_at: r.now,
       }, ['out_refund_no']);
-      return (await this.findRefund(db, r.outRefundNo))!;
+      const row = await this.findRefund(db, r.outRefundNo);
+      // Written by nobody: the insert hit another unique key (the confirmation's request_key).
+      if (!row) throw new ConflictError('REFUND_ALREADY_REQUESTED', '这笔退款已经提交过了，没有重复退款');
+      return row;
     },
 
     /** What is still refundable: paid minus refunded minus refunds in flight. Read inside the refund's transaction. */

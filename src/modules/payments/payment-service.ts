@@ -8,7 +8,7 @@ import type { EnrolmentService } from '../enrolments/index.js';
 import type { Channel, Order, OrderFilter, OrderTotals, Refund, RefundOrigin } from './order.js';
 import { createOrderRepository } from './order-repository.js';
 import { WechatPayError, type WechatPayClient, type WechatRefund, type WechatTransaction } from './wechatpay-client.js';
-import { decryptResource, verifyWechatSignature } from './wechatpay-crypto.js';
+import { decryptResource, SIGNATURE_WINDOW_SECONDS, verifyWechatSignature } from './wechatpay-crypto.js';
 
 /** `ZF` + UTC yyyymmddHHMMss + 12 random base36 characters: 28 of [A-Za-z0-9], unique and unguessable. */
 export function newOutTradeNo(now: Date, prefix = 'ZF'): string {
@@ -20,6 +20,10 @@ export function newOutTradeNo(now: Date, prefix = 'ZF'): string {
 /** A definite no from WeChat (a verified 4xx): the refund was not taken and may be closed. */
 function refusedByWechat(err: unknown): boolean {
   return err instanceof WechatPayError && err.definite;
+}
+
+function withinWindow(timestamp: string | undefined, now: Date): boolean {
+  return /^\d{1,12}$/.test(timestamp ?? '') && Math.abs(Math.floor(now.getTime() / 1000) - Number(timestamp)) < SIGNATURE_WINDOW_SECONDS;
 }
 
 /** The reason WeChat shows the payer on the refund of a second payment. */
@@ -100,7 +104,10 @@ export function createPaymentService(deps: {
       if (tx.trade_state === 'REFUND') {
         // Our notice of the payment was lost and the money already went back (a refund in WeChat's
         // merchant console): the order is recorded as paid and refunding, and the learner gets nothing.
-        await orders.moveStatus(trx, order.id, ['paid'], 'refunding', now);
+        // Its refund notification may have been settled already (it can overtake the query): then
+        // the order is refunded, not waiting for a notification that has come and gone.
+        const current = (await orders.findById(trx, order.id))!;
+        await orders.moveStatus(trx, order.id, ['paid'], current.refundedFen >= current.amountFen ? 'refunded' : 'refunding', now);
         await orders.setFlag(trx, order.id, 'refunded_before_recorded', now);
         await deps.audit.record(trx, { actorUserId: SYSTEM_ACTOR, action: 'order.refunded_before_recorded', entityType: 'order', entityId: order.id, summary });
         log.error({ event: 'payments.alert.refunded_before_recorded', outTradeNo: order.outTradeNo }, 'WeChat reports a refund for an order we never saw paid; no access granted');
@@ -382,8 +389,12 @@ export function createPaymentService(deps: {
         });
       const signed = { timestamp: headers['wechatpay-timestamp'], nonce: headers['wechatpay-nonce'], signature: headers['wechatpay-signature'], serial: headers['wechatpay-serial'], body: rawBody };
       let verdict = verifyWechatSignature(wechat.keyring, signed, Math.floor(receivedAt.getTime() / 1000));
-      // Certificate mode: a rotated platform certificate shows up first as an unknown serial.
-      if (verdict === 'unknown_serial' && (await wechat.ensureCertificate(signed.serial ?? ''))) verdict = verifyWechatSignature(wechat.keyring, signed, Math.floor(receivedAt.getTime() / 1000));
+      // Certificate mode: a rotated platform certificate shows up first as an unknown serial. Only a
+      // notification inside the time window is worth a look at the certificates, so a flood of forged
+      // serials costs nothing but this comparison.
+      if (verdict === 'unknown_serial' && withinWindow(signed.timestamp, receivedAt) && (await wechat.ensureCertificate(signed.serial ?? ''))) {
+        verdict = verifyWechatSignature(wechat.keyring, signed, Math.floor(receivedAt.getTime() / 1000));
+      }
       if (verdict !== 'ok') {
         log.warn({ event: 'payments.notify.rejected', verdict }, 'notification refused');
         await record({ outcome: `rejected_${verdict}` });

@@ -23,11 +23,13 @@ export interface DownloadedCertificate {
  * Certificate mode's platform certificates, kept in the database for every process. An unknown
  * serial (a rotation, or a fresh process) first rereads the table, since another process may have
  * downloaded it; only then does one process, under a lease that doubles as the rate limit and as
- * the backoff after a failure, download /v3/certificates again.
+ * the backoff after a failure, download /v3/certificates again. A serial still unknown after that is
+ * remembered for 10 s, so a flood of forged serials touches the database once per serial.
  */
 export function createPlatformCertificates(deps: { db: Knex; clock: Clock; log: Logger; keyring: WechatPayKeyring; download: () => Promise<DownloadedCertificate[]> }) {
   const { db, clock, log, keyring } = deps;
   let backoffMs = MIN_INTERVAL_MS;
+  const misses = new Map<string, number>();
   let lastDownloadAt = 0;
 
   async function loadStored(): Promise<void> {
@@ -61,14 +63,18 @@ export function createPlatformCertificates(deps: { db: Knex; clock: Clock; log: 
     /** Whether the key for `serial` is known, after rereading the table and, if need be, downloading. */
     async ensure(serial: string): Promise<boolean> {
       if (keyring.get(serial)) return true;
+      // A serial looked for and not found stays unknown here for a while: no table read, no lease write.
+      const missedAt = misses.get(serial);
+      if (missedAt !== undefined && clock.now().getTime() - missedAt < MIN_INTERVAL_MS) return false;
       await loadStored();
       if (keyring.get(serial)) return true;
-      if (!(await download())) {
-        // Another process may be downloading right now: give it a moment, then read what it stored.
-        await new Promise((r) => setTimeout(r, 300));
-        await loadStored();
-      }
-      return keyring.get(serial) !== undefined;
+      // Another process holding the lease is downloading (or just did): this one answers "unknown"
+      // now rather than wait, and WeChat's retry or the next request finds the stored certificate.
+      await download();
+      if (keyring.get(serial)) return true;
+      if (misses.size > 1000) misses.clear();
+      misses.set(serial, clock.now().getTime());
+      return false;
     },
 
     /** Reconciliation's periodic refresh; a no-op while the last download is recent. */

@@ -20,6 +20,12 @@ export function toCount(row: Record<string, unknown> | undefined, key = 'n'): nu
 /** MySQL's ER_DUP_ENTRY: a unique or primary key already holds the value. */
 const MYSQL_DUPLICATE_KEY = 1062;
 
+/** A unique or primary key already held the value: MySQL's ER_DUP_ENTRY or SQLite's constraint codes. */
+export function isDuplicateKey(err: unknown): boolean {
+  const e = err as { errno?: number; code?: string } | null;
+  return e?.errno === MYSQL_DUPLICATE_KEY || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
 /**
  * Inserts unless the unique key `conflict` already holds a row; true when a row was written.
  * Only a duplicate key is tolerated: a foreign-key or any other failure still throws. That rules out
@@ -37,7 +43,7 @@ export async function insertIfAbsent(db: Knex, table: string, row: Record<string
     await db(table).insert(row);
     return true;
   } catch (err) {
-    if ((err as { errno?: number }).errno === MYSQL_DUPLICATE_KEY) return false;
+    if (isDuplicateKey(err)) return false;
     throw err;
   }
 }

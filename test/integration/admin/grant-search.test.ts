@@ -16,11 +16,15 @@ async function wechatLearner(nickname: string, openid: string) {
 }
 
 describe('granting a course to a learner', () => {
-  it('finds a WeChat learner by nickname when only one matches, and shows the message in the learners section', async () => {
+  it('asks before granting to the one learner a nickname matches, then shows the message in the learners section', async () => {
     const course = await createCourse(ctx.t.db);
     const id = await wechatLearner('微信小红', `oGrant${Date.now()}A`);
 
-    const res = await grant(course.id, { username: '小红' });
+    const ask = await grant(course.id, { username: '小红' });
+    expect(ask.status).toBe(200);
+    expect(ask.text).toContain('有 1 位学员与“小红”相符');
+    expect(await grantsOf(course.id)).toEqual([]);
+    const res = await grant(course.id, { user_id: String(id) });
     const page = await ctx.admin.agent.get(res.headers.location!);
 
     expect(res.headers.location).toBe(`/admin/courses/${course.id}#learners`);

@@ -60,4 +60,11 @@ describe('a course whose slug was renamed', () => {
     expect(old.status).toBe(301);
     expect(old.headers.location).toBe('/courses/moved-on');
   });
+
+  it('answers a 4xx, not a 500, to a course address with a broken %-escape', async () => {
+    const res = await request(ctx.t.app).get('/courses/%E0%A4%A');
+
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+  });
 });

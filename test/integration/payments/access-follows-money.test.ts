@@ -211,6 +211,23 @@ describe('WeChat reports REFUND for an order we still think is pending', () => {
   });
 });
 
+describe('the console refund’s notification arriving before anything else', () => {
+  it('ends the order refunded, not stuck in 退款中, when the query that finds the payment comes after', async () => {
+    const course = await createCourseWithLessons(t.db, 1, { priceFen: 7700 });
+    const learner = await signedInLearner(t);
+    const no = outTradeNoOf((await buy(learner.agent, course)).headers.location);
+    await payAtSandbox(t, no, { delay_ms: 6 * 3600_000 * 1000 });
+    await sandboxControl(t, `/sandbox/transactions/${no}/console-refund`);
+    const order = await orderRow(t.db, no);
+    await settleRefundsOf(order.id);
+
+    await learner.agent.post(`/orders/${no}/query`).type('form').send({ _csrf: await csrfOfOrderPage(learner.agent, no) });
+
+    expect(await orderRow(t.db, no)).toMatchObject({ status: 'refunded', refunded_fen: 7700, flag: 'refunded_before_recorded' });
+    expect(await liveSources(learner.user.id, course.id)).toEqual([]);
+  });
+});
+
 describe('a refund made in the merchant console', () => {
   it('is recorded against its order by out_trade_no, settled, and ends that order’s access', async () => {
     const { agent, user, course, no, order, lessonUrl } = await purchase();

@@ -97,6 +97,17 @@ describe('certificate mode across processes and rotations', () => {
     expect(await t.db('wechatpay_platform_certificates').pluck('serial_no')).toContain(String(rotated.json.serial_no).toUpperCase());
   });
 
+  it('does not look at the certificates at all for an unknown serial outside the time window', async () => {
+    await t.db('job_leases').where({ name: 'payments.platform_certificates' }).delete();
+    const user = await createUser(t.db, { passwordHash: 'x' });
+    const order = await createPendingOrder(t.db, { userId: user.id, courseId: (await createCourse(t.db)).id });
+
+    const res = await postNotification(t, notification(sandboxKeys(t), paidTransaction(order), { serial: 'OLD0BADC0DE', timestamp: Math.floor(Date.now() / 1000) - 3600 }));
+
+    expect(res.status).toBe(401);
+    expect(await t.db('job_leases').where({ name: 'payments.platform_certificates' })).toEqual([]);
+  });
+
   it('does not download again for a flood of unknown serials while the lease holds', async () => {
     const before = Number((await t.db('wechatpay_platform_certificates').count({ n: '*' }).first())!.n);
     const user = await createUser(t.db, { passwordHash: 'x' });

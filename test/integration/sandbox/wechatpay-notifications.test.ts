@@ -114,7 +114,9 @@ describe('refund notifications', () => {
   it('moves the refund PROCESSING → SUCCESS after the delay and POSTs REFUND.SUCCESS', async () => {
     const no = await paidOrder();
     const r = await callApi(s, 'POST', '/v3/refund/domestic/refunds', { out_trade_no: no, out_refund_no: `${no}R`, notify_url: `${receiver.url}/notify`, amount: { refund: 900, total: 9900, currency: 'CNY' } });
-    expect(r.json).toMatchObject({ status: 'PROCESSING' });
+    // The delay is 3 ms at this time scale: under load the worker can settle it before the answer is
+    // read, and WeChat too may answer SUCCESS at once.
+    expect(['PROCESSING', 'SUCCESS']).toContain(r.json!.status);
 
     const n = await waitFor(() => received.find((x) => x.envelope.event_type === 'REFUND.SUCCESS' && x.resource?.out_trade_no === no));
     expect(n.signatureValid).toBe(true);
