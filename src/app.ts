@@ -259,7 +259,7 @@ export function buildApp(deps: AppDeps): BuiltApp {
   app.use(accountSettingsRoutes({ accounts, sessions: sessionStore }));
   app.use(learningRoutes({ courses, enrolments, learning }));
   app.use(paymentRoutes({ payments, courses, clock, merchantPrivateKeyPem: pay.merchant.privateKeyPem, page: pay.page, publicUrl }));
-  app.use(orderAdminRoutes({ payments, courses, catalog: catalogAdmin, accounts }));
+  app.use(orderAdminRoutes({ payments, courses, catalog: catalogAdmin, accounts, clock }));
   app.use(adminRoutes({ catalog: catalogAdmin, courses, enrolments, accounts, audit, covers: createCoverStore(config.uploadDir) }));
 
   app.use(notFoundHandler);

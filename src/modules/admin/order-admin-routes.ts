@@ -1,21 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
+import type { Clock } from '../../platform/clock.js';
 import { AppError } from '../../platform/errors.js';
 import { formValues, setFlash } from '../../platform/http/index.js';
 import { formatFen, formatYuan } from '../../platform/money.js';
 import { requireAdmin, type AccountService } from '../accounts/index.js';
 import { yuanToFen, type CatalogAdminService, type CourseService } from '../catalog/index.js';
-import { ORDER_STATUS_LABELS, type Order, type OrderFilter, type OrderStatus, type PaymentService } from '../payments/index.js';
+import { learnerStatusLabel, ORDER_STATUS_LABELS, refundView, type Order, type OrderFilter, type OrderStatus, type PaymentService } from '../payments/index.js';
 import { beijingDateTime } from '../../platform/time.js';
 import { toCsv } from './csv.js';
 import { isConfirmed, renderConfirmation } from './confirmation.js';
-
-const STATUS_LABELS: Record<string, string> = {
-  ...ORDER_STATUS_LABELS,
-  processing: '处理中',
-  succeeded: '退款成功',
-  abnormal: '退款异常',
-};
 
 const when = beijingDateTime;
 const PAGE_SIZE = 20;
@@ -43,7 +37,7 @@ function beijingDayStart(day: string, plusDays = 0): Date {
 }
 
 /** Orders and refunds for the creator. Refund amounts are typed in yuan and checked by payments. */
-export function orderAdminRoutes(deps: { payments: PaymentService; courses: CourseService; catalog: CatalogAdminService; accounts: AccountService }): Router {
+export function orderAdminRoutes(deps: { payments: PaymentService; courses: CourseService; catalog: CatalogAdminService; accounts: AccountService; clock: Clock }): Router {
   const { payments, courses, accounts } = deps;
 
   /** What the filter means; invalid parts are ignored and reported back, never a 500. */
@@ -94,7 +88,7 @@ export function orderAdminRoutes(deps: { payments: PaymentService; courses: Cour
       refunded: order.refundedFen > 0 ? formatYuan(order.refundedFen) : '未退款',
       refundableYuan: ((order.amountFen - order.refundedFen) / 100).toFixed(2),
       status: order.status,
-      statusLabel: order.status === 'paid' && order.refundedFen > 0 ? '部分退款' : (STATUS_LABELS[order.status] ?? order.status),
+      statusLabel: learnerStatusLabel(order, deps.clock.now()),
       channel: order.channel.toUpperCase(),
       transactionId: order.transactionId,
       createdAt: when(order.createdAt),
@@ -107,7 +101,7 @@ export function orderAdminRoutes(deps: { payments: PaymentService; courses: Cour
     res.status(status).render('admin/order', {
       title: `订单 ${order.outTradeNo}`,
       order: await describer()(order),
-      refunds: refunds.map((r) => ({ outRefundNo: r.outRefundNo, amount: formatFen(r.amountFen), reason: r.reason, statusLabel: STATUS_LABELS[r.status] ?? r.status, createdAt: when(r.createdAt) })),
+      refunds: refunds.map(refundView),
       canRefund: order.status === 'paid' && order.refundedFen < order.amountFen,
       form,
       error,

@@ -3,7 +3,7 @@
 export { createPaymentService, newOutTradeNo, type PaymentService } from './payment-service.js';
 export { createWechatPayClient, WechatPayError, type WechatPayClient } from './wechatpay-client.js';
 export { createReconciler, type Reconciler } from './reconciler.js';
-export { paymentRoutes, paymentNotifyRoutes, ORDER_STATUS_LABELS, type PaymentPageOptions } from './payment-routes.js';
+export { paymentRoutes, paymentNotifyRoutes, type PaymentPageOptions } from './payment-routes.js';
 export { decryptResource, verifyWechatSignature, jsapiPayParams, WechatPayKeyring } from './wechatpay-crypto.js';
 export type { Order, OrderFilter, OrderStatus, OrderTotals, Refund } from './order.js';
-export { learnerStatusLabel, refundView, REFUND_STATUS_LABELS } from './order-view.js';
+export { learnerStatusLabel, refundView, ORDER_STATUS_LABELS, REFUND_STATUS_LABELS } from './order-view.js';

@@ -2,6 +2,15 @@ import { formatYuan } from '../../platform/money.js';
 import { beijingDateTime } from '../../platform/time.js';
 import type { Order, Refund } from './order.js';
 
+export const ORDER_STATUS_LABELS: Record<Order['status'], string> = {
+  pending: '待支付',
+  paid: '已支付',
+  closed: '已关闭',
+  failed: '下单失败',
+  refunding: '退款中',
+  refunded: '已退款',
+};
+
 export const REFUND_STATUS_LABELS: Record<Refund['status'], string> = {
   pending: '退款中',
   processing: '退款中',
@@ -15,7 +24,7 @@ export function learnerStatusLabel(order: Order, now: Date): string {
   if (order.status === 'pending') return order.expiresAt > now ? '待支付' : '已过期';
   if (order.status === 'paid' && order.flag === 'duplicate_payment') return '重复支付，将自动退款';
   if (order.status === 'paid' && order.refundedFen > 0) return '部分退款';
-  return { paid: '已支付', refunding: '退款中', refunded: '已退款', closed: '已关闭', failed: '下单失败' }[order.status];
+  return ORDER_STATUS_LABELS[order.status];
 }
 
 export function refundView(r: Refund) {

@@ -9,17 +9,10 @@ import { requireLogin } from '../accounts/index.js';
 import type { CourseService } from '../catalog/index.js';
 import type { Order } from './order.js';
 import { learnerStatusLabel, refundView } from './order-view.js';
+import { isWechatBrowser } from '../wechat/index.js';
 import type { PaymentService } from './payment-service.js';
 import { jsapiPayParams } from './wechatpay-crypto.js';
 
-export const ORDER_STATUS_LABELS: Record<Order['status'], string> = {
-  pending: '待支付',
-  paid: '已支付',
-  closed: '已关闭',
-  failed: '下单失败',
-  refunding: '退款中',
-  refunded: '已退款',
-};
 
 export interface PaymentPageOptions {
   /** Sandbox mode: turns a weixin:// code_url into the simulator's pay page a browser can open. */
@@ -27,10 +20,6 @@ export interface PaymentPageOptions {
   /** Sandbox mode: the script standing in for WeixinJSBridge outside WeChat. */
   sandboxBridge: { src: string; base: string } | null;
   h5Enabled: boolean;
-}
-
-function isWechatBrowser(req: Request): boolean {
-  return /MicroMessenger/i.test(req.get('user-agent') ?? '');
 }
 
 /** A phone's browser cannot scan a QR code on its own screen. */

@@ -26,6 +26,14 @@ function withinWindow(timestamp: string | undefined, now: Date): boolean {
   return /^\d{1,12}$/.test(timestamp ?? '') && Math.abs(Math.floor(now.getTime() / 1000) - Number(timestamp)) < SIGNATURE_WINDOW_SECONDS;
 }
 
+/** The refusals a refund and its preview share, so the confirmation page says what the refund would. */
+const refundRefusals = {
+  badAmount: () => new ValidationError('BAD_AMOUNT', '退款金额至少 0.01 元'),
+  notRefundable: (status: Order['status']) => new ConflictError('ORDER_NOT_REFUNDABLE', status === 'refunding' ? '这笔订单正在退款中，请等待结果' : '只有已支付的订单可以退款'),
+  tooLarge: (refundableFen: number) => new ValidationError('REFUND_TOO_LARGE', `最多可退 ${(refundableFen / 100).toFixed(2)} 元`),
+};
+const validRefundAmount = (fen: number) => Number.isSafeInteger(fen) && fen >= 1;
+
 /** The reason WeChat shows the payer on the refund of a second payment. */
 export const DUPLICATE_REFUND_REASON = '重复支付，自动退款';
 
@@ -209,18 +217,17 @@ export function createPaymentService(deps: {
    * requested at once cannot both pass it.
    */
   async function startRefund(order: Order, r: { amountFen: number; reason: string; requestedBy: number | null; origin: RefundOrigin; requestKey?: string }): Promise<Refund> {
-    if (!Number.isSafeInteger(r.amountFen) || r.amountFen < 1) throw new ValidationError('BAD_AMOUNT', '退款金额至少 0.01 元');
+    if (!validRefundAmount(r.amountFen)) throw refundRefusals.badAmount();
     const now = clock.now();
     const refund = await db.transaction(async (trx) => {
       // The same confirmation submitted again: that refund, not a second one.
       const again = r.requestKey ? await orders.refundByRequestKey(trx, r.requestKey) : null;
       if (again) throw new ConflictError('REFUND_ALREADY_REQUESTED', `这笔退款（${(again.amountFen / 100).toFixed(2)} 元）已经提交过了，没有重复退款`);
       if (!(await orders.moveStatus(trx, order.id, ['paid'], 'refunding', now))) {
-        const current = (await orders.findById(trx, order.id))!;
-        throw new ConflictError('ORDER_NOT_REFUNDABLE', current.status === 'refunding' ? '这笔订单正在退款中，请等待结果' : '只有已支付的订单可以退款');
+        throw refundRefusals.notRefundable((await orders.findById(trx, order.id))!.status);
       }
       const refundable = await orders.refundableFen(trx, order.id);
-      if (r.amountFen > refundable) throw new ValidationError('REFUND_TOO_LARGE', `最多可退 ${(refundable / 100).toFixed(2)} 元`);
+      if (r.amountFen > refundable) throw refundRefusals.tooLarge(refundable);
       const created = await orders.insertRefund(trx, { outRefundNo: newOutTradeNo(now, 'RF'), orderId: order.id, amountFen: r.amountFen, reason: r.reason, requestedBy: r.requestedBy, origin: r.origin, requestKey: r.requestKey ?? null, now });
       if (r.requestedBy !== null) {
         await deps.audit.record(trx, { actorUserId: r.requestedBy, action: 'order.refund', entityType: 'refund', entityId: created.id, summary: { courseId: order.courseId, userId: order.userId, outTradeNo: order.outTradeNo, amountFen: r.amountFen } });
@@ -464,10 +471,10 @@ export function createPaymentService(deps: {
      */
     async refundPreview(outTradeNo: string, amountFen: number): Promise<{ full: boolean; accessEnds: boolean }> {
       const order = await this.order(outTradeNo);
-      if (!Number.isSafeInteger(amountFen) || amountFen < 1) throw new ValidationError('BAD_AMOUNT', '退款金额至少 0.01 元');
-      if (order.status !== 'paid') throw new ConflictError('ORDER_NOT_REFUNDABLE', order.status === 'refunding' ? '这笔订单正在退款中，请等待结果' : '只有已支付的订单可以退款');
+      if (!validRefundAmount(amountFen)) throw refundRefusals.badAmount();
+      if (order.status !== 'paid') throw refundRefusals.notRefundable(order.status);
       const refundable = await orders.refundableFen(db, order.id);
-      if (amountFen > refundable) throw new ValidationError('REFUND_TOO_LARGE', `最多可退 ${(refundable / 100).toFixed(2)} 元`);
+      if (amountFen > refundable) throw refundRefusals.tooLarge(refundable);
       const full = order.refundedFen + amountFen >= order.amountFen;
       return { full, accessEnds: full && !(await deps.enrolments.hasOtherSource(order.userId, order.courseId, order.id)) };
     },
