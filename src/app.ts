@@ -24,10 +24,11 @@ import {
 } from './platform/http/index.js';
 import { healthRoutes } from './platform/http/health-routes.js';
 import { accountRoutes, accountSettingsRoutes, createAccountService, createPasswordHasher, loadCurrentUser, requireAdmin } from './modules/accounts/index.js';
-import { adminRoutes, createCoverStore, MAX_COVER_BYTES, orderAdminRoutes } from './modules/admin/index.js';
+import { adminRoutes, createCoverStore, feedbackAdminRoutes, MAX_COVER_BYTES, orderAdminRoutes } from './modules/admin/index.js';
 import { createAuditService } from './modules/audit/index.js';
 import { catalogRoutes, createCatalogAdminService, createCourseService } from './modules/catalog/index.js';
 import { createEnrolmentService } from './modules/enrolments/index.js';
+import { createFeedback } from './modules/feedback/index.js';
 import { createLearningService, learningRoutes } from './modules/learning/index.js';
 import { createPaymentService, createReconciler, createWechatPayClient, paymentNotifyRoutes, paymentRoutes, type PaymentPageOptions, type PaymentService } from './modules/payments/index.js';
 import { createWechatPaySandbox, loadOrCreateSandboxKeys, type WechatPaySandbox } from './modules/sandbox/wechatpay/index.js';
@@ -157,6 +158,17 @@ export function buildApp(deps: AppDeps): BuiltApp {
   const catalogAdmin = createCatalogAdminService({ db, clock, audit, onChange: () => courses.clearListCache() });
   const enrolments = createEnrolmentService({ db, clock, log: logger, audit });
   const learning = createLearningService({ db, clock });
+  const feedback = createFeedback({
+    db,
+    clock,
+    log: logger,
+    audit,
+    accounts,
+    courses,
+    enrolments,
+    keywords: config.moderationKeywords,
+    studied: (userId, courseId) => learning.hasStudied(userId, courseId),
+  });
   const pay = wechatPaySetup(deps);
   const wechat = createWechatPayClient({ merchant: pay.merchant, clock, log: logger, db });
   const payments = createPaymentService({
@@ -212,6 +224,7 @@ export function buildApp(deps: AppDeps): BuiltApp {
   });
   app.use(csrfTokenForViews);
   app.use(loadCurrentUser(accounts));
+  app.use(feedback.unreadReplies);
   // Course forms may carry a cover image. Only an admin's upload is parsed (nobody else can make us
   // buffer files), and before the CSRF check, so the token travels in the body like every other form.
   const coverUpload = multipartBody({ fileField: 'cover_file', maxBytes: MAX_COVER_BYTES });
@@ -257,9 +270,18 @@ export function buildApp(deps: AppDeps): BuiltApp {
   app.use(oauth.router);
   app.use(jssdkRoutes({ tokens, appid: oa.appid, publicUrl, clock }));
   app.use(accountSettingsRoutes({ accounts, sessions: sessionStore }));
-  app.use(learningRoutes({ courses, enrolments, learning }));
+  app.use(learningRoutes({ courses, enrolments, learning, feedback: feedback.panels }));
+  // Comments, reviews and reports count per learner, wherever they post from.
+  const perUser = (req: Request) => String(req.currentUser?.id ?? clientIp(req));
+  app.use(
+    feedback.routes({
+      postLimiter: limit('feedback-post', config.rateLimits.commentMax, 'successes', '发言太频繁了，请稍后再试', perUser),
+      reportLimiter: limit('feedback-report', config.rateLimits.reportMax, 'successes', '举报太频繁了，请稍后再试', perUser),
+    }),
+  );
   app.use(paymentRoutes({ payments, courses, clock, merchantPrivateKeyPem: pay.merchant.privateKeyPem, page: pay.page, publicUrl }));
   app.use(orderAdminRoutes({ payments, courses, catalog: catalogAdmin, accounts, clock }));
+  app.use(feedbackAdminRoutes({ moderation: feedback.moderation, ratings: feedback.ratings, accounts, courses }));
   app.use(adminRoutes({ catalog: catalogAdmin, courses, enrolments, accounts, audit, covers: createCoverStore(config.uploadDir) }));
 
   app.use(notFoundHandler);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { PROJECT_ROOT } from './environment.js';
 import { parseOfficialAccountConfig, type OfficialAccountConfig } from './wechat-config.js';
 import { parseWechatPayConfig, type WechatPayConfig } from './wechatpay-config.js';
 
@@ -67,6 +68,9 @@ const EnvSchema = z.object({
   LOGIN_RATE_LIMIT: positiveInt(10),
   REGISTER_RATE_LIMIT: positiveInt(5),
   RATE_LIMIT_WINDOW_MINUTES: positiveInt(15),
+  COMMENT_RATE_LIMIT: positiveInt(20),
+  REPORT_RATE_LIMIT: positiveInt(10),
+  MODERATION_KEYWORDS_FILE: z.string().optional(),
 });
 
 export type DatabaseConfig =
@@ -89,7 +93,9 @@ export interface Config {
   trustProxy: boolean | number | string;
   logLevel: string;
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
-  rateLimits: { loginMax: number; registerMax: number; windowMs: number };
+  rateLimits: { loginMax: number; registerMax: number; commentMax: number; reportMax: number; windowMs: number };
+  /** Words that hold a comment or review for review instead of publishing it. */
+  moderationKeywords: string[];
 }
 
 /** `sqlite:relative/or/abs.db`, `mysql://…`, or nothing for the embedded file. */
@@ -137,6 +143,22 @@ function withFileSecrets(env: Record<string, string | undefined>, names: string[
   return out;
 }
 
+/** The keyword list shipped with the app; MODERATION_KEYWORDS_FILE replaces it. */
+export const DEFAULT_MODERATION_KEYWORDS_FILE = path.join(PROJECT_ROOT, 'src/config/moderation-keywords.txt');
+
+/** One keyword per line; blank lines and lines starting with # are skipped. */
+function readKeywordList(file: string, problems: string[]): string[] {
+  try {
+    return readFileSync(file, 'utf8')
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !l.startsWith('#'));
+  } catch {
+    problems.push(`MODERATION_KEYWORDS_FILE: cannot read ${file}`);
+    return [];
+  }
+}
+
 /** Parses the environment once at boot; every problem is reported, one line each. */
 export function loadConfig(rawEnv: Record<string, string | undefined>, cwd = process.cwd()): Readonly<Config> {
   const problems: string[] = [];
@@ -172,6 +194,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, cwd = pro
   if (isProduction && officialAccount.mode === 'sandbox' && !e.WECHAT_SANDBOX_IN_PRODUCTION) {
     problems.push('WECHAT_APPSECRET…: production needs the real Official Account (WECHAT_APPID, WECHAT_APPSECRET, WECHAT_TOKEN), or WECHAT_SANDBOX_IN_PRODUCTION=true for a demo site');
   }
+  const moderationKeywords = readKeywordList(e.MODERATION_KEYWORDS_FILE ? path.resolve(cwd, e.MODERATION_KEYWORDS_FILE) : DEFAULT_MODERATION_KEYWORDS_FILE, problems);
   if (problems.length > 0 || typeof database === 'string') throw new ConfigError(problems);
 
   return Object.freeze({
@@ -188,11 +211,14 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, cwd = pro
     officialAccount,
     session: { secret, maxAgeMs: e.SESSION_MAX_AGE_HOURS * 3600_000 },
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    moderationKeywords,
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_ITERATIONS, parallelism: e.ARGON2_PARALLELISM },
     rateLimits: {
       loginMax: e.LOGIN_RATE_LIMIT,
       registerMax: e.REGISTER_RATE_LIMIT,
+      commentMax: e.COMMENT_RATE_LIMIT,
+      reportMax: e.REPORT_RATE_LIMIT,
       windowMs: e.RATE_LIMIT_WINDOW_MINUTES * 60_000,
     },
   });

@@ -64,6 +64,8 @@ export async function startListeningApp(env: Record<string, string> = {}, opts: 
       SANDBOX_TIME_SCALE: '1000',
       LOGIN_RATE_LIMIT: '1000',
       REGISTER_RATE_LIMIT: '1000',
+      COMMENT_RATE_LIMIT: '1000',
+      REPORT_RATE_LIMIT: '1000',
       ...env,
     });
     const db = openDatabase(config.database);

@@ -30,6 +30,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     CATALOG_CACHE_SECONDS: '0',
     LOGIN_RATE_LIMIT: '1000',
     REGISTER_RATE_LIMIT: '1000',
+    COMMENT_RATE_LIMIT: '1000',
+    REPORT_RATE_LIMIT: '1000',
     ...env,
   });
   const db = openDatabase(config.database);

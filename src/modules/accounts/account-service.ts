@@ -5,7 +5,7 @@ import type { Logger } from '../../platform/logger.js';
 import type { PasswordHasher } from './password-hasher.js';
 import { cleanNickname } from './account-schemas.js';
 import type { RegisterForm } from './account-schemas.js';
-import type { CurrentUser, Role, User } from './user.js';
+import type { CurrentUser, PublicProfile, Role, User } from './user.js';
 import { createUserRepository } from './user-repository.js';
 
 export function createAccountService(deps: { db: Knex; clock: Clock; log: Logger; hasher: PasswordHasher }) {
@@ -118,6 +118,12 @@ export function createAccountService(deps: { db: Knex; clock: Clock; log: Logger
 
     async findById(id: number): Promise<User | null> {
       return users.findById(deps.db, id);
+    },
+
+    /** What others may see of these users (a comment's author): nickname and whether they are the creator. */
+    async publicProfiles(ids: number[]): Promise<Map<number, PublicProfile>> {
+      const found = await users.findByIds(deps.db, ids);
+      return new Map(found.map((u) => [u.id, { id: u.id, nickname: u.nickname, isCreator: u.role === 'admin' }]));
     },
 
     async findByUsername(username: string): Promise<User | null> {

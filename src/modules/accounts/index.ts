@@ -3,6 +3,6 @@ export { createAccountService, type AccountService } from './account-service.js'
 export { createPasswordHasher, type PasswordHasher, type Argon2Params } from './password-hasher.js';
 export { accountRoutes } from './account-routes.js';
 export { loadCurrentUser, requireLogin, requireAdmin, logIn as logInAs } from './session-auth.js';
-export type { CurrentUser, Role, User } from './user.js';
+export type { CurrentUser, PublicProfile, Role, User } from './user.js';
 export { RegisterForm, LoginForm } from './account-schemas.js';
 export { accountSettingsRoutes } from './account-settings-routes.js';

@@ -41,6 +41,11 @@ export function createUserRepository() {
       return row ? toUser(row) : null;
     },
 
+    async findByIds(db: Knex, ids: number[]): Promise<User[]> {
+      if (ids.length === 0) return [];
+      return (await db<UserRow>('users').whereIn('id', [...new Set(ids)])).map(toUser);
+    },
+
     async findCredentials(db: Knex, username: string): Promise<{ user: User; passwordHash: string | null } | null> {
       const row = await db<UserRow>('users').where({ username }).first();
       return row ? { user: toUser(row), passwordHash: row.password_hash } : null;

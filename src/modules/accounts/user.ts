@@ -18,3 +18,10 @@ export interface CurrentUser {
   isAdmin: boolean;
   wechatOpenid: string | null;
 }
+
+/** What other learners may see of someone: a name, and whether they are the creator (an admin). */
+export interface PublicProfile {
+  id: number;
+  nickname: string;
+  isCreator: boolean;
+}

@@ -4,6 +4,8 @@ import type { AuditRecord } from '../audit/index.js';
 const COURSE_FIELDS: Record<string, string> = { title: '标题', slug: '网址', priceFen: '价格', category: '分类', tags: '标签', difficulty: '难度', coverUrl: '封面' };
 const SOURCES: Record<string, string> = { admin_grant: '管理员开通的', free: '免费加入的', purchase: '购买的' };
 
+const MODERATION_VERBS: Record<string, string> = { approve: '通过', hide: '隐藏', delete: '删除' };
+
 type Summary = Record<string, unknown> & { before?: Record<string, unknown> | null; after?: Record<string, unknown> | null };
 
 /** Fields shown with their old and new values; the rest (a cover URL, tags) by name only. */
@@ -54,6 +56,17 @@ export function auditSentence(r: AuditRecord, name: (userId: number) => string):
       return `${who} 为 ${learner} 退款 ${formatYuan(Number(s.amountFen))}（订单 ${String(s.outTradeNo)}）`;
     case 'order.duplicate_payment':
       return `${learner} 重复支付了这门课程，系统已自动全额退款`;
+    case 'comment.approve':
+    case 'comment.hide':
+    case 'comment.delete':
+    case 'rating.approve':
+    case 'rating.hide':
+    case 'rating.delete':
+      return `${who} ${MODERATION_VERBS[r.action.split('.')[1]!]}了 ${learner} 的${r.entityType === 'comment' ? '留言' : '评价'} #${r.entityId}${s.before?.keyword ? `（命中关键词“${String(s.before.keyword)}”）` : ''}`;
+    case 'feedback.ban':
+      return `${who} 禁言了 ${learner}${Number(s.hidden) > 0 ? `，并隐藏了 TA 的 ${Number(s.hidden)} 条内容` : ''}`;
+    case 'feedback.unban':
+      return `${who} 解除了 ${learner} 的禁言`;
     default:
       return `${who}：${r.action}`;
   }

@@ -5,7 +5,7 @@ import { toDate } from '../../platform/db/index.js';
 export interface AuditEntry {
   actorUserId: number;
   action: string;
-  entityType: 'course' | 'lesson' | 'entitlement' | 'order' | 'refund' | 'user';
+  entityType: 'course' | 'lesson' | 'entitlement' | 'order' | 'refund' | 'user' | 'comment' | 'rating' | 'feedback_ban';
   entityId: number;
   /** What changed, e.g. { before: {...}, after: {...} }; kept small: no bodies, no personal data. */
   summary: Record<string, unknown>;
@@ -47,6 +47,12 @@ export function createAuditService(deps: { db: Knex; clock: Clock }) {
     /** Everything that happened to a course: the course, its lessons, its grants; newest first. */
     async forCourse(courseId: number, limit = 30): Promise<AuditRecord[]> {
       const rows = await deps.db('admin_audit').where({ course_id: courseId }).orderBy('id', 'desc').limit(limit);
+      return rows.map(toRecord);
+    },
+
+    /** The latest entries about these kinds of record (the moderation log), newest first. */
+    async recentOf(entityTypes: AuditEntry['entityType'][], limit = 30): Promise<AuditRecord[]> {
+      const rows = await deps.db('admin_audit').whereIn('entity_type', entityTypes).orderBy('id', 'desc').limit(limit);
       return rows.map(toRecord);
     },
   };

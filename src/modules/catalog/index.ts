@@ -2,7 +2,7 @@
 export { createCourseService, coverFor, type CourseService, type CourseCard, PAGE_SIZE } from './course-service.js';
 export { createCatalogAdminService, type CatalogAdminService } from './catalog-admin-service.js';
 export { catalogRoutes } from './course-routes.js';
-export { renderMarkdown } from './markdown.js';
+export { renderMarkdown, renderCommentMarkdown } from './markdown.js';
 export { seedDemoCatalog, seedDemoCatalogIfEmpty, DEMO_COURSES } from './demo-catalog.js';
 export { CATEGORIES, categoryLabel, difficultyLabel, DIFFICULTY_LABELS, type CategoryCode } from './categories.js';
 export { CourseForm, LessonForm, COURSE_FIELDS, LESSON_FIELDS, fenToYuanInput, formatDuration, yuanToFen } from './catalog-schemas.js';

@@ -28,3 +28,20 @@ const ALLOWED = {
 export function renderMarkdown(source: string): string {
   return sanitizeHtml(md.render(source), ALLOWED);
 }
+
+// Learners' comments and reviews: paragraphs (a single newline is a line break), inline code, code
+// blocks and links, nothing else. Emphasis is off too, so `*ptr` and `a_b_c` in code talk stay as typed.
+const lite = new MarkdownIt({ html: false, linkify: true, typographer: false, breaks: true }).disable([
+  'heading', 'lheading', 'image', 'table', 'hr', 'list', 'blockquote', 'emphasis', 'strikethrough',
+]);
+
+const LITE_ALLOWED = {
+  ...ALLOWED,
+  allowedTags: ['p', 'br', 'pre', 'code', 'a'],
+  allowedAttributes: { a: ['href', 'rel'], code: ['class'] },
+} satisfies sanitizeHtml.IOptions;
+
+/** Markdown-lite for what learners write, through the same sanitiser (with fewer tags) as lessons. */
+export function renderCommentMarkdown(source: string): string {
+  return sanitizeHtml(lite.render(source), LITE_ALLOWED);
+}

@@ -6,6 +6,7 @@ import { beijingDate } from '../../platform/time.js';
 import { requireLogin } from '../accounts/index.js';
 import { coverFor, renderMarkdown, type Course, type CourseService, type LessonOutline, categoryLabel, difficultyLabel, formatDuration } from '../catalog/index.js';
 import type { EnrolmentService, Viewer } from '../enrolments/index.js';
+import { commentOrderOf, type FeedbackPanels } from '../feedback/index.js';
 import { summarise, type LearningService } from './learning-service.js';
 
 function viewerOf(req: Request): Viewer | null {
@@ -57,8 +58,8 @@ function mediaKind(url: string | null): 'audio' | 'video' | 'link' | null {
 }
 
 /** The learner's side: course pages, lessons behind the access rule, enrolment and progress. */
-export function learningRoutes(deps: { courses: CourseService; enrolments: EnrolmentService; learning: LearningService }): Router {
-  const { courses, enrolments, learning } = deps;
+export function learningRoutes(deps: { courses: CourseService; enrolments: EnrolmentService; learning: LearningService; feedback: FeedbackPanels }): Router {
+  const { courses, enrolments, learning, feedback } = deps;
   const router = Router();
   const courseFor = (slug: string, viewer: Viewer | null) => courses.courseForViewer(slug, viewer, (courseId) => (viewer ? enrolments.isEnrolled(viewer.id, courseId) : Promise.resolve(false)));
 
@@ -71,6 +72,7 @@ export function learningRoutes(deps: { courses: CourseService; enrolments: Enrol
       viewer ? enrolments.isEnrolled(viewer.id, course.id) : Promise.resolve(false),
     ]);
     const progress = viewer && enrolled ? await learning.courseProgress(viewer.id, course.id, lessons.map((l) => l.id)) : null;
+    const panel = await feedback.course(course, viewer);
     const firstFree = lessons.find((l) => l.isFreePreview);
     res.render('learning/course', {
       title: course.title,
@@ -80,6 +82,7 @@ export function learningRoutes(deps: { courses: CourseService; enrolments: Enrol
       progress,
       resumeUrl: progress?.resumeLessonId ? `/courses/${course.slug}/lessons/${progress.resumeLessonId}` : null,
       previewUrl: firstFree ? `/courses/${course.slug}/lessons/${firstFree.id}` : null,
+      feedback: panel,
     });
   });
 
@@ -107,6 +110,9 @@ export function learningRoutes(deps: { courses: CourseService; enrolments: Enrol
     const progress = summarise(lessons.map((l) => l.id), rows);
     const index = lessons.findIndex((l) => l.id === lesson.id);
     const outline = outlineView(course.slug, lessons, progress.completedIds);
+    const place = { lessonId: lesson.id, lessonTitle: lesson.title, courseId: course.id, courseSlug: course.slug, courseTitle: course.title, isFreePreview: lesson.isFreePreview, allowed };
+    const cpage = typeof req.query.cpage === 'string' && /^\d{1,6}$/.test(req.query.cpage) ? Number(req.query.cpage) : 1;
+    const panel = await feedback.lesson(place, viewer, { order: commentOrderOf(req.query.comments), page: cpage });
     res.render('learning/lesson', {
       title: `${lesson.title} · ${course.title}`,
       course: courseView(course),
@@ -124,6 +130,7 @@ export function learningRoutes(deps: { courses: CourseService; enrolments: Enrol
       next: outline[index + 1] ?? null,
       progress,
       tracking: viewer !== null,
+      feedback: panel,
     });
   });
 

@@ -42,6 +42,11 @@ export function createLearningService(deps: { db: Knex; clock: Clock }) {
       return repo.forCourses(deps.db, userId, courseIds);
     },
 
+    /** Whether the learner has opened at least one lesson of the course (what rating a course needs). */
+    async hasStudied(userId: number, courseId: number): Promise<boolean> {
+      return repo.hasAny(deps.db, userId, courseId);
+    },
+
     async recordOpen(userId: number, lessonId: number, courseId: number): Promise<void> {
       await repo.recordOpen(deps.db, userId, lessonId, courseId, deps.clock.now());
     },

@@ -36,6 +36,10 @@ export function createProgressRepository() {
       return rows.map(toProgress);
     },
 
+    async hasAny(db: Knex, userId: number, courseId: number): Promise<boolean> {
+      return (await db('lesson_progress').where({ user_id: userId, course_id: courseId }).first('id')) !== undefined;
+    },
+
     /** First open creates the row; later opens move last_opened_at and restart the activity clock. */
     async recordOpen(db: Knex, userId: number, lessonId: number, courseId: number, now: Date): Promise<void> {
       const row = { user_id: userId, lesson_id: lessonId, course_id: courseId, first_opened_at: now, last_opened_at: now, last_active_at: now, seconds_studied: 0 };

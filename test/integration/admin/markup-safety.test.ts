@@ -104,7 +104,7 @@ describe('Markdown with scripts, handlers, javascript: links and iframes', () =>
     const res = await learner.agent.get(`/courses/xss-course/lessons/${openLessonId}`);
 
     expect(activeContent(section(res.text, 'class="markdown lesson-body"'))).toEqual([]);
-    expect(tagsIn(res.text).filter((tag) => tag.name === 'script').map((tag) => tag.attrs.src)).toEqual(['/static/js/lesson.js', '/static/js/fresh-page.js']);
+    expect(tagsIn(res.text).filter((tag) => tag.name === 'script').map((tag) => tag.attrs.src)).toEqual(['/static/js/lesson.js', '/static/js/fresh-page.js', '/static/js/like.js']);
   });
 
   it('renders inert in the course description', async () => {

@@ -33,7 +33,7 @@ describe('loadConfig', () => {
       trustProxy: false,
       logLevel: 'info',
       argon2: { memoryCost: 19456, timeCost: 2, parallelism: 1 },
-      rateLimits: { loginMax: 10, registerMax: 5, windowMs: 15 * 60_000 },
+      rateLimits: { loginMax: 10, registerMax: 5, commentMax: 20, reportMax: 10, windowMs: 15 * 60_000 },
     });
     expect(Object.isFrozen(config)).toBe(true);
   });

@@ -1,0 +1,21 @@
+/**
+ * Folds what people do to slip a word past a filter: full-width letters and digits (NFKC), case, and
+ * spaces, zero-width characters and punctuation between the characters ("加 微-信", "加ＶＸ").
+ */
+function fold(text: string): string {
+  return text.normalize('NFKC').toLowerCase().replace(/[\s\p{P}\p{S}\u200b-\u200f\u2060\ufeff]/gu, '');
+}
+
+/** Finds the first listed keyword a text contains; held text waits for an admin instead of going live. */
+export function createKeywordFilter(keywords: readonly string[]) {
+  const folded = keywords.map((k) => ({ word: k, key: fold(k) })).filter((k) => k.key !== '');
+  return {
+    /** The keyword as listed, or null when the text may be published. */
+    match(text: string): string | null {
+      const t = fold(text);
+      return folded.find((k) => t.includes(k.key))?.word ?? null;
+    },
+  };
+}
+
+export type KeywordFilter = ReturnType<typeof createKeywordFilter>;
