@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { register as signUp, logIn as signIn } from './support/accounts.js';
 import { createAdmin } from './support/admin.js';
 import { DESKTOP, horizontalOverflow, openPage, PHONE, screenshot } from './support/browser.js';
 import { serverAndBrowser } from './support/server.js';
@@ -11,22 +12,8 @@ const ORDER_URL = /\/orders\/(ZF[A-Z0-9]+)$/;
 const IPHONE_SAFARI = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
 const env = serverAndBrowser();
 
-async function register(page: Page, username: string) {
-  await page.goto(`${env.server.baseUrl}/register?next=${encodeURIComponent(COURSE)}`);
-  await page.getByLabel('用户名', { exact: true }).fill(username);
-  await page.getByLabel('密码', { exact: true }).fill('pay for knowledge 1');
-  await page.getByLabel('确认密码', { exact: true }).fill('pay for knowledge 1');
-  await page.getByRole('button', { name: '注册', exact: true }).click();
-  await page.waitForURL(`${env.server.baseUrl}${COURSE}`);
-}
-
-async function logIn(page: Page, username: string, password: string) {
-  await page.goto(`${env.server.baseUrl}/login`);
-  await page.getByLabel('用户名', { exact: true }).fill(username);
-  await page.getByLabel('密码', { exact: true }).fill(password);
-  await page.getByRole('button', { name: '登录', exact: true }).click();
-  await page.waitForURL(`${env.server.baseUrl}/`);
-}
+const register = (page: Page, username: string) => signUp(page, env.server.baseUrl, username, COURSE);
+const logIn = (page: Page, username: string, password: string) => signIn(page, env.server.baseUrl, username, password);
 
 describe('money a learner and a creator can trust', () => {
   it('a phone browser outside WeChat pays through H5, comes back to the order, and Back never offers the buy button again', async () => {
