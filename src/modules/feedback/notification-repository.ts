@@ -22,8 +22,22 @@ export function createNotificationRepository() {
       if (sourceIds.length > 0) await db('feedback_notifications').where({ kind }).whereIn('source_id', sourceIds).delete();
     },
 
+    /**
+     * Unread notices whose reply is still there to read: a lesson deleted with its comments, or a
+     * rating an admin deleted, must not leave a red dot that leads nowhere.
+     */
     async unreadCount(db: Knex, recipientId: number): Promise<number> {
-      return toCount(await db('feedback_notifications').where({ recipient_id: recipientId }).whereNull('read_at').count({ n: '*' }).first());
+      const row = await db('feedback_notifications as n')
+        .where({ 'n.recipient_id': recipientId })
+        .whereNull('n.read_at')
+        .where((w) =>
+          w
+            .where((c) => c.where('n.kind', 'comment_reply').whereExists((e) => e.select(db.raw('1')).from('comments as c').whereRaw('c.id = n.source_id').andWhere('c.status', 'published')))
+            .orWhere((r) => r.where('n.kind', 'review_reply').whereExists((e) => e.select(db.raw('1')).from('ratings as r').whereRaw('r.id = n.source_id'))),
+        )
+        .count({ n: '*' })
+        .first();
+      return toCount(row);
     },
 
     async latest(db: Knex, recipientId: number, limit: number): Promise<Notice[]> {

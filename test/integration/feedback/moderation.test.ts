@@ -145,3 +145,34 @@ describe('banning a learner', () => {
     expect(await ctx.t.db('admin_audit').where({ action: 'feedback.unban', entity_id: learner.user.id })).toHaveLength(1);
   });
 });
+
+describe('notices and moderation', () => {
+  it('notifies the parent’s author only once a held reply is approved, and drops the notice of a reply taken down', async () => {
+    const course = await courseWithPreview(ctx.t.db);
+    const asker = await owner(ctx.t.app, ctx.t.db, course.id);
+    const replier = await owner(ctx.t.app, ctx.t.db, course.id);
+    const top = commentIdFrom((await postComment(asker, course.slug, course.locked.id, '求助')).headers.location);
+    const held = commentIdFrom((await postComment(replier, course.slug, course.locked.id, '加微信我教你', top)).headers.location);
+    const plain = commentIdFrom((await postComment(replier, course.slug, course.locked.id, '看第三节', top)).headers.location);
+    const notices = () => ctx.t.db('feedback_notifications').where({ recipient_id: asker.user.id }).orderBy('source_id').pluck('source_id');
+
+    expect(await notices()).toEqual([plain]);
+    await act(`/admin/feedback/comments/${held}/approve`);
+    expect(await notices()).toEqual([held, plain].sort((a, b) => a - b));
+    await act(`/admin/feedback/comments/${plain}/hide`);
+    expect(await notices()).toEqual([held]);
+    expect((await asker.agent.get('/me/courses')).text).toContain('data-testid="unread-dot"');
+  });
+
+  it('shows no red dot for a reply whose lesson was deleted with its comments', async () => {
+    const course = await courseWithPreview(ctx.t.db);
+    const asker = await owner(ctx.t.app, ctx.t.db, course.id);
+    const top = commentIdFrom((await postComment(asker, course.slug, course.locked.id, '问')).headers.location);
+    await postComment(ctx.admin, course.slug, course.locked.id, '答', top);
+    expect((await asker.agent.get('/me/courses')).text).toContain('data-testid="unread-dot"');
+
+    await ctx.t.db('lessons').where({ id: course.locked.id }).delete();
+
+    expect((await asker.agent.get('/me/courses')).text).not.toContain('data-testid="unread-dot"');
+  });
+});
