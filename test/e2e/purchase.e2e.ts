@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { register as signUp } from './support/accounts.js';
 import { DESKTOP, horizontalOverflow, launchBrowser, openPage, PHONE, screenshot } from './support/browser.js';
 import { startServer, type RunningServer } from './support/server.js';
 
@@ -16,14 +17,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function register(page: Page, baseUrl: string, username: string) {
-  await page.goto(`${baseUrl}/register?next=${encodeURIComponent(COURSE)}`);
-  await page.getByLabel('用户名', { exact: true }).fill(username);
-  await page.getByLabel('密码', { exact: true }).fill('pay for knowledge 1');
-  await page.getByLabel('确认密码', { exact: true }).fill('pay for knowledge 1');
-  await page.getByRole('button', { name: '注册', exact: true }).click();
-  await page.waitForURL(`${baseUrl}${COURSE}`);
-}
+const register = (page: Page, baseUrl: string, username: string) => signUp(page, baseUrl, username, COURSE);
 
 /** The locked lesson's address, from the course outline. */
 async function lockedLessonUrl(page: Page, baseUrl: string): Promise<string> {

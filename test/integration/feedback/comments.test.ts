@@ -43,6 +43,23 @@ describe('writing comments under a lesson', () => {
     expect(comments).toContain('&lt;script&gt;');
   });
 
+  it('shows an XSS nickname and body as text in the lesson page and in JSON', async () => {
+    const course = await courseWithPreview(ctx.t.db);
+    const buyer = await owner(ctx.t.app, ctx.t.db, course.id);
+    await ctx.t.db('users').where({ id: buyer.user.id }).update({ nickname: '"><svg onload=alert(7)>' });
+
+    await postComment(buyer, course.slug, course.locked.id, '<img src=x onerror=alert(8)>');
+    const page = (await buyer.agent.get(lessonPath(course, course.locked.id))).text;
+    const json = (await buyer.agent.get(`/api/lessons/${course.locked.id}/comments`)).body;
+
+    expect(page).not.toContain('<svg onload');
+    expect(page).not.toContain('<img src=x');
+    expect(page).toContain('&#34;&gt;&lt;svg onload=alert(7)&gt;');
+    expect(page).toContain('&lt;img src=x onerror=alert(8)&gt;');
+    expect(json.items[0].author.nickname).toBe('"><svg onload=alert(7)>');
+    expect(json.items[0].html).toBe('<p>&lt;img src=x onerror=alert(8)&gt;</p>\n');
+  });
+
   it('refuses an empty or over-long comment with 422, the text kept, and writes nothing', async () => {
     const course = await courseWithPreview(ctx.t.db);
     const buyer = await owner(ctx.t.app, ctx.t.db, course.id);
