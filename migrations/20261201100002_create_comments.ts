@@ -19,6 +19,9 @@ export async function up(knex: Knex): Promise<void> {
     t.datetime('created_at', { precision: 3 }).notNullable();
     t.datetime('edited_at', { precision: 3 }).nullable();
     t.datetime('moderated_at', { precision: 3 }).nullable();
+    // A one-time key from the form, so the same form posted twice (a double tap) is one comment.
+    t.string('form_key', 36).nullable();
+    t.unique(['user_id', 'form_key'], { indexName: 'comments_form_key_uq' });
     t.index(['lesson_id', 'parent_id', 'status', 'created_at'], 'comments_lesson_idx');
     t.index(['parent_id', 'created_at'], 'comments_parent_idx');
     t.index(['user_id', 'created_at'], 'comments_user_time_idx');

@@ -1,10 +1,10 @@
 import { Router, type Request } from 'express';
 import { NotFoundError } from '../../platform/errors.js';
-import { fieldErrors, idParam, safeReturnPath, setFlash } from '../../platform/http/index.js';
+import { fieldErrors, formValues, idParam, safeReturnPath, setFlash } from '../../platform/http/index.js';
 import { beijingDateTime } from '../../platform/time.js';
 import { requireAdmin, type AccountService } from '../accounts/index.js';
 import type { Course, CourseService } from '../catalog/index.js';
-import { BanForm, QUEUE_TABS, ReplyForm, type ModeratedKind, type ModerationAction, type ModerationService, type QueueItem, type QueueTab, type RatingService, type Reader } from '../feedback/index.js';
+import { BAN_FIELDS, BanForm, QUEUE_TABS, REPLY_FIELDS, ReplyForm, type ModeratedKind, type ModerationAction, type ModerationService, type QueueItem, type QueueTab, type RatingService, type Reader } from '../feedback/index.js';
 import { auditSentence } from './audit-sentences.js';
 import { isConfirmed, renderConfirmation } from './confirmation.js';
 
@@ -42,7 +42,7 @@ export function feedbackAdminRoutes(deps: { moderation: ModerationService; ratin
 
   router.get('/admin/feedback', async (req, res) => {
     const actor = readerOf(req);
-    const tab = typeof req.query.tab === 'string' && req.query.tab in TAB_LABELS ? (req.query.tab as keyof typeof TAB_LABELS) : 'held';
+    const tab = typeof req.query.tab === 'string' && Object.hasOwn(TAB_LABELS, req.query.tab) ? (req.query.tab as keyof typeof TAB_LABELS) : 'held';
     const counts = await moderation.counts(actor);
     const tabs = Object.entries(TAB_LABELS).map(([key, label]) => ({ key, label, count: key in counts ? counts[key as QueueTab] : null, current: key === tab }));
     const view: Record<string, unknown> = { title: '留言与评价', tabs, tab, items: [], bans: [], log: [] };
@@ -104,7 +104,7 @@ export function feedbackAdminRoutes(deps: { moderation: ModerationService; ratin
   router.post('/admin/feedback/ratings/:id/reply', async (req, res) => {
     const id = idParam(req.params.id, () => new NotFoundError('RATING_NOT_FOUND', '评价不存在或已删除'));
     const back = safeReturnPath((req.body as Record<string, unknown>)?.next, '/admin/feedback');
-    const parsed = ReplyForm.safeParse(req.body ?? {});
+    const parsed = ReplyForm.safeParse(formValues(req.body, REPLY_FIELDS));
     if (!parsed.success) {
       setFlash(req, 'warn', fieldErrors(parsed.error).reply ?? '请写下回复内容', 'reviews');
       return res.redirect(303, back);
@@ -118,7 +118,7 @@ export function feedbackAdminRoutes(deps: { moderation: ModerationService; ratin
     const userId = idParam((req.body as Record<string, unknown>)?.user_id, () => new NotFoundError('USER_NOT_FOUND', '学员不存在'));
     const user = await accounts.findById(userId);
     if (!user) throw new NotFoundError('USER_NOT_FOUND', '学员不存在');
-    const form = BanForm.parse(req.body ?? {});
+    const form = BanForm.parse(formValues(req.body, BAN_FIELDS));
     if (!isConfirmed(req)) {
       return renderConfirmation(res, {
         title: '禁言学员',

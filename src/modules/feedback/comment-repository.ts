@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { toCount, toDate, toDateOrNull } from '../../platform/db/index.js';
+import { insertIfAbsent, toCount, toDate, toDateOrNull } from '../../platform/db/index.js';
 import type { Comment, FeedbackStatus, Reader } from './feedback.js';
 
 const TABLE = 'comments';
@@ -51,8 +51,9 @@ export function createCommentRepository() {
       return r ? toComment(r) : null;
     },
 
-    async insert(db: Knex, c: Omit<Comment, 'id' | 'reportCount' | 'editedAt'>): Promise<number> {
-      const [id] = await db(TABLE).insert({
+    /** The new id, or null when this learner already posted the same form (`form_key`). */
+    async insert(db: Knex, c: Omit<Comment, 'id' | 'reportCount' | 'editedAt'>, formKey: string | null): Promise<number | null> {
+      const row = {
         course_id: c.courseId,
         lesson_id: c.lessonId,
         user_id: c.userId,
@@ -63,8 +64,21 @@ export function createCommentRepository() {
         held_reason: c.heldReason,
         report_count: 0,
         created_at: c.createdAt,
-      });
-      return Number(id);
+        form_key: formKey,
+      };
+      if (formKey === null) return Number((await db(TABLE).insert(row))[0]);
+      if (!(await insertIfAbsent(db, TABLE, row, ['user_id', 'form_key']))) return null;
+      return Number((await db(TABLE).where({ user_id: c.userId, form_key: formKey }).first('id')).id);
+    },
+
+    async byFormKey(db: Knex, userId: number, formKey: string): Promise<Comment | null> {
+      const r = await db(TABLE).where({ user_id: userId, form_key: formKey }).first();
+      return r ? toComment(r) : null;
+    },
+
+    /** Every comment a reader sees under the lesson, replies included (the number by 留言). */
+    async countVisible(db: Knex, lessonId: number, reader: Reader | null): Promise<number> {
+      return toCount(await visibleTo(db(TABLE).where({ lesson_id: lessonId }), reader).count({ n: '*' }).first());
     },
 
     async countTopLevel(db: Knex, lessonId: number, reader: Reader | null): Promise<number> {

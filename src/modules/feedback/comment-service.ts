@@ -21,7 +21,10 @@ export interface Thread {
 export interface CommentPage {
   place: LessonPlace;
   threads: Thread[];
+  /** Top-level comments (what pages count). */
   total: number;
+  /** Every visible comment, replies included (the number beside 留言). */
+  count: number;
   page: number;
   pages: number;
   order: CommentOrder;
@@ -78,14 +81,14 @@ export function createCommentService(deps: { db: Knex; clock: Clock; log: Logger
 
     async page(reader: Reader | null, lessonId: number, opts: { order: CommentOrder; page: number }): Promise<CommentPage> {
       const place = await deps.gate.open(reader, lessonId);
-      const total = await comments.countTopLevel(deps.db, lessonId, reader);
+      const [total, count] = await Promise.all([comments.countTopLevel(deps.db, lessonId, reader), comments.countVisible(deps.db, lessonId, reader)]);
       const pages = Math.max(1, Math.ceil(total / COMMENTS_PER_PAGE));
       const page = Math.min(Math.max(1, opts.page), pages);
       const top = await comments.pageOfTopLevel(deps.db, lessonId, reader, opts.order, (page - 1) * COMMENTS_PER_PAGE, COMMENTS_PER_PAGE);
       const replies = await comments.repliesOf(deps.db, top.map((c) => c.id), reader);
       const threads = top.map((comment) => ({ comment, replies: replies.filter((r) => r.parentId === comment.id) }));
       const ids = [...top, ...replies].flatMap((c) => [c.userId, c.replyToUserId ?? c.userId]);
-      return { place, threads, total, page, pages, order: opts.order, people: await deps.accounts.publicProfiles(ids) };
+      return { place, threads, total, count, page, pages, order: opts.order, people: await deps.accounts.publicProfiles(ids) };
     },
 
     async post(reader: Reader, lessonId: number, form: CommentForm): Promise<Comment> {
@@ -99,8 +102,14 @@ export function createCommentService(deps: { db: Knex; clock: Clock; log: Logger
         // One level deep: a reply to a reply joins its thread and answers that reply's author.
         parentId = parent.parentId ?? parent.id;
         replyToUserId = parent.userId;
+        // A thread whose first comment was deleted lives on under its placeholder; a hidden one does not.
         const root = parent.parentId === null ? parent : await comments.find(deps.db, parent.parentId);
-        if (root?.status !== 'published') throw new NotFoundError('COMMENT_NOT_FOUND', '回复的留言不存在或已删除');
+        if (root?.status !== 'published' && root?.status !== 'deleted') throw new NotFoundError('COMMENT_NOT_FOUND', '回复的留言不存在或已删除');
+      }
+      // The same form submitted twice (a double tap, a resend on a slow WebView) posts once.
+      if (form.form_key) {
+        const earlier = await comments.byFormKey(deps.db, reader.id, form.form_key);
+        if (earlier) return earlier;
       }
       const keyword = deps.keywords.match(form.body);
       return deps.db.transaction(async (trx) => {
@@ -115,7 +124,8 @@ export function createCommentService(deps: { db: Knex; clock: Clock; log: Logger
           heldReason: keyword,
           createdAt: deps.clock.now(),
         };
-        const id = await comments.insert(trx, draft);
+        const id = await comments.insert(trx, draft, form.form_key ?? null);
+        if (id === null) return (await comments.byFormKey(trx, reader.id, form.form_key!))!;
         const comment: Comment = { ...draft, id, reportCount: 0, editedAt: null };
         await noticeIfPublic(trx, comment);
         deps.log.info({ event: keyword ? 'feedback.comment.held' : 'feedback.comment.posted', commentId: id, lessonId, userId: reader.id }, 'comment posted');
@@ -139,11 +149,13 @@ export function createCommentService(deps: { db: Knex; clock: Clock; log: Logger
       });
     },
 
-    /** The author takes back their own comment; its replies stay, under a "deleted" placeholder. */
+    /**
+     * The author takes back their own comment; its replies stay, under a "deleted" placeholder. No
+     * access check: it reveals nothing, and a learner who was refunded may still take back their words.
+     */
     async remove(reader: Reader, id: number): Promise<Comment> {
       const comment = await comments.find(deps.db, id);
       if (!comment || comment.status === 'deleted') throw notFound();
-      await deps.gate.open(reader, comment.lessonId);
       mine(reader, comment);
       await deps.db.transaction(async (trx) => {
         await comments.setStatus(trx, id, ['published', 'held', 'hidden'], 'deleted', deps.clock.now());
@@ -162,6 +174,14 @@ export function createCommentService(deps: { db: Knex; clock: Clock; log: Logger
     },
 
     assertMayPost,
+
+    async lessonOf(id: number): Promise<number | null> {
+      return (await comments.find(deps.db, id))?.lessonId ?? null;
+    },
+
+    async isBanned(reader: Reader | null): Promise<boolean> {
+      return reader !== null && (await moderation.isBanned(deps.db, reader.id));
+    },
   };
 }
 

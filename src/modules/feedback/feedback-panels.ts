@@ -1,9 +1,9 @@
 import type { Clock } from '../../platform/clock.js';
 import type { CommentService } from './comment-service.js';
 import type { CommentOrder } from './comment-repository.js';
-import { COMMENT_MAX_CHARS, REVIEW_MAX_CHARS } from './feedback-schemas.js';
+import { COMMENT_MAX_CHARS, newFormKey, REVIEW_MAX_CHARS } from './feedback-schemas.js';
 import { commentPageView, likeView, ratingView, REPORT_REASON_OPTIONS, summaryView } from './feedback-views.js';
-import type { LessonPlace, Reader } from './feedback.js';
+import { BANNED_MESSAGE, type LessonPlace, type Reader } from './feedback.js';
 import type { LikeService } from './like-service.js';
 import { RATING_REFUSALS, type RatingService } from './rating-service.js';
 
@@ -43,11 +43,13 @@ export function createFeedbackPanels(deps: { comments: CommentService; ratings: 
     /** Null when the reader may not study the lesson: then nothing of its comments is shown. */
     async lesson(place: LessonPlace, reader: Reader | null, q: { order: CommentOrder; page: number }) {
       if (!place.allowed) return null;
-      const [like, page] = await Promise.all([deps.likes.state(reader, 'lesson', place.lessonId), deps.comments.page(reader, place.lessonId, q)]);
+      const [like, page, banned] = await Promise.all([deps.likes.state(reader, 'lesson', place.lessonId), deps.comments.page(reader, place.lessonId, q), deps.comments.isBanned(reader)]);
       const base = `/courses/${encodeURIComponent(place.courseSlug)}/lessons/${place.lessonId}`;
       return {
         like: likeView(like, `${base}/${like.liked ? 'unlike' : 'like'}`),
-        comments: commentPageView(page, reader, deps.clock.now()),
+        comments: commentPageView(page, reader, deps.clock.now(), !banned),
+        banned: banned ? BANNED_MESSAGE : null,
+        formKey: newFormKey,
         postUrl: `${base}/comments`,
         pageUrl: (n: number, order: CommentOrder) => `${base}?comments=${order}&cpage=${n}#comments`,
         maxChars: COMMENT_MAX_CHARS,

@@ -1,5 +1,5 @@
-import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { NotFoundError } from '../../platform/errors.js';
+import { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import { AppError, NotFoundError } from '../../platform/errors.js';
 import { fieldErrors, formValues, idParam, setFlash } from '../../platform/http/index.js';
 import type { Clock } from '../../platform/clock.js';
 import { beijingDateTime } from '../../platform/time.js';
@@ -8,7 +8,7 @@ import type { Course, CourseService } from '../catalog/index.js';
 import type { EnrolmentService } from '../enrolments/index.js';
 import type { CommentOrder } from './comment-repository.js';
 import type { CommentService } from './comment-service.js';
-import { COMMENT_FIELDS, COMMENT_MAX_CHARS, CommentForm, RATING_FIELDS, RatingForm, REVIEW_MAX_CHARS, ReportForm } from './feedback-schemas.js';
+import { COMMENT_FIELDS, COMMENT_MAX_CHARS, CommentForm, RATING_FIELDS, RatingForm, REPORT_FIELDS, reportReason, REVIEW_MAX_CHARS } from './feedback-schemas.js';
 import { commentPageView, commentView, ratingView, REPORT_REASON_OPTIONS, summaryView } from './feedback-views.js';
 import type { LikeTarget, Reader } from './feedback.js';
 import type { InboxService } from './inbox-service.js';
@@ -97,44 +97,48 @@ export function feedbackRoutes(deps: FeedbackRouteDeps): Router {
     if (place.courseId !== course.id) throw new NotFoundError('LESSON_NOT_FOUND', '课时不存在');
     const back = lessonUrl(course.slug, place.lessonId);
     await comments.assertMayPost(reader);
-    const parsed = CommentForm.safeParse(req.body ?? {});
+    const values = formValues(req.body, COMMENT_FIELDS);
+    const parsed = CommentForm.safeParse(values);
     if (!parsed.success) {
-      const values = formValues(req.body, COMMENT_FIELDS);
       return renderCompose(res, 422, { mode: values.parent_id ? 'reply' : 'new', action: req.originalUrl, back, lessonTitle: place.lessonTitle, values, errors: fieldErrors(parsed.error) });
     }
     const c = await comments.post(reader, place.lessonId, parsed.data);
-    setFlash(req, c.status === 'held' ? 'info' : 'success', c.status === 'held' ? '留言已提交，审核通过后其他人才能看到' : c.parentId ? '回复已发布' : '留言已发布', 'comments');
+    // The message shows on the comment itself, where the redirect's anchor lands.
+    setFlash(req, c.status === 'held' ? 'info' : 'success', c.status === 'held' ? '留言已提交，审核通过后其他人才能看到' : c.parentId ? '回复已发布' : '留言已发布', `comment-${c.id}`);
     res.redirect(303, `${back}#comment-${c.id}`);
   });
 
   router.get('/comments/:id/edit', requireLogin, async (req, res) => {
     const { comment, place } = await comments.editable(readerOf(req)!, commentIdOf(req.params.id));
-    renderCompose(res, 200, { mode: 'edit', action: `/comments/${comment.id}/edit`, back: `${lessonUrl(place.courseSlug, place.lessonId)}#comment-${comment.id}`, lessonTitle: place.lessonTitle, values: { body: comment.bodyMd, parent_id: '' }, errors: {} });
+    renderCompose(res, 200, { mode: 'edit', action: `/comments/${comment.id}/edit`, back: `${lessonUrl(place.courseSlug, place.lessonId)}#comment-${comment.id}`, lessonTitle: place.lessonTitle, values: { body: comment.bodyMd, parent_id: '', form_key: '' }, errors: {} });
   });
 
   router.post('/comments/:id/edit', requireLogin, deps.postLimiter, async (req, res) => {
     const reader = readerOf(req)!;
     const { comment, place } = await comments.editable(reader, commentIdOf(req.params.id));
     const back = `${lessonUrl(place.courseSlug, place.lessonId)}#comment-${comment.id}`;
-    const parsed = CommentForm.pick({ body: true }).safeParse(req.body ?? {});
+    const parsed = CommentForm.pick({ body: true }).safeParse(formValues(req.body, COMMENT_FIELDS));
     if (!parsed.success) {
       return renderCompose(res, 422, { mode: 'edit', action: `/comments/${comment.id}/edit`, back, lessonTitle: place.lessonTitle, values: formValues(req.body, COMMENT_FIELDS), errors: fieldErrors(parsed.error) });
     }
     const edited = await comments.edit(reader, comment.id, parsed.data.body);
-    setFlash(req, edited.status === 'held' ? 'info' : 'success', edited.status === 'held' ? '修改已保存，审核通过后其他人才能看到' : '留言已修改', 'comments');
+    setFlash(req, edited.status === 'held' ? 'info' : 'success', edited.status === 'held' ? '修改已保存，审核通过后其他人才能看到' : '留言已修改', `comment-${comment.id}`);
     res.redirect(303, back);
   });
 
   router.post('/comments/:id/delete', requireLogin, async (req, res) => {
     const c = await comments.remove(readerOf(req)!, commentIdOf(req.params.id));
     const place = await gate.place(readerOf(req), c.lessonId);
+    if (!place.allowed) {
+      setFlash(req, 'success', '留言已删除');
+      return res.redirect(303, `/courses/${encodeURIComponent(place.courseSlug)}`);
+    }
     setFlash(req, 'success', '留言已删除', 'comments');
     res.redirect(303, `${lessonUrl(place.courseSlug, place.lessonId)}#comments`);
   });
 
   router.post('/comments/:id/report', requireLogin, deps.reportLimiter, async (req, res) => {
-    const reason = ReportForm.safeParse(req.body ?? {});
-    const c = await comments.report(readerOf(req)!, commentIdOf(req.params.id), reason.success ? reason.data.reason : 'other');
+    const c = await comments.report(readerOf(req)!, commentIdOf(req.params.id), reportReason(formValues(req.body, REPORT_FIELDS).reason!));
     const place = await gate.place(readerOf(req), c.lessonId);
     if (wantsJson(req)) return res.json({ reported: true });
     setFlash(req, 'success', '已举报，感谢你帮助维护社区', 'comments');
@@ -168,16 +172,16 @@ export function feedbackRoutes(deps: FeedbackRouteDeps): Router {
     const reader = readerOf(req)!;
     const course = await courseFor(String(req.params.slug), reader);
     if (await ratings.refusal(reader, course.id)) return renderRatingForm(req, res, course, 403, formValues(req.body, RATING_FIELDS), {});
-    const parsed = RatingForm.safeParse(req.body ?? {});
-    if (!parsed.success) return renderRatingForm(req, res, course, 422, formValues(req.body, RATING_FIELDS), fieldErrors(parsed.error));
+    const values = formValues(req.body, RATING_FIELDS);
+    const parsed = RatingForm.safeParse(values);
+    if (!parsed.success) return renderRatingForm(req, res, course, 422, values, fieldErrors(parsed.error));
     const saved = await ratings.save(reader, course.id, parsed.data);
     setFlash(req, saved.status === 'published' ? 'success' : 'info', saved.status === 'published' ? '感谢你的评价' : '评价已提交，审核通过后公开', 'reviews');
     res.redirect(303, `/courses/${encodeURIComponent(course.slug)}#reviews`);
   });
 
   router.post('/ratings/:id/report', requireLogin, deps.reportLimiter, async (req, res) => {
-    const reason = ReportForm.safeParse(req.body ?? {});
-    const r = await ratings.report(readerOf(req)!, idParam(req.params.id, () => new NotFoundError('RATING_NOT_FOUND', '评价不存在或已删除')), reason.success ? reason.data.reason : 'other');
+    const r = await ratings.report(readerOf(req)!, idParam(req.params.id, () => new NotFoundError('RATING_NOT_FOUND', '评价不存在或已删除')), reportReason(formValues(req.body, REPORT_FIELDS).reason!));
     const course = await courses.byId(r.courseId);
     if (wantsJson(req)) return res.json({ reported: true });
     setFlash(req, 'success', '已举报，感谢你帮助维护社区', 'reviews');
@@ -221,7 +225,7 @@ export function feedbackRoutes(deps: FeedbackRouteDeps): Router {
     const items = await inbox.open(reader);
     res.locals.unreadReplies = 0;
     res.render('feedback/replies', {
-      title: '回复我的',
+      title: '消息',
       items: items.map((i) =>
         i.kind === 'comment_reply'
           ? {
@@ -231,8 +235,9 @@ export function feedbackRoutes(deps: FeedbackRouteDeps): Router {
               from: i.from?.nickname ?? '已注销用户',
               isCreator: i.from?.isCreator ?? false,
               where: `${i.place.courseTitle} · ${i.place.lessonTitle}`,
-              url: `${lessonUrl(i.place.courseSlug, i.place.lessonId)}#comment-${i.reply.id}`,
-              html: commentView(i.reply, new Map(), reader, clock.now()).html,
+              url: i.locked ? `/courses/${encodeURIComponent(i.place.courseSlug)}` : `${lessonUrl(i.place.courseSlug, i.place.lessonId)}#comment-${i.reply.id}`,
+              locked: i.locked,
+              html: i.locked ? '' : commentView(i.reply, new Map(), reader, clock.now()).html,
             }
           : {
               kind: i.kind,
@@ -248,5 +253,29 @@ export function feedbackRoutes(deps: FeedbackRouteDeps): Router {
     });
   });
 
+  /**
+   * A comment refused after it was typed (a ban, the rate limit, the edit window) comes back in its
+   * form with the reason, so the text is not lost; anything else goes to the error page.
+   */
+  const keepTyped: ErrorRequestHandler = (err, req, res, next) => {
+    const body = (req.body as Record<string, unknown> | undefined)?.body;
+    if (req.method !== 'POST' || !(err instanceof AppError) || !KEEP_TYPED.has(err.code) || typeof body !== 'string' || !req.currentUser) return next(err);
+    const edit = /^\/comments\/(\d{1,9})\/edit$/.exec(req.path);
+    const posted = /^\/courses\/[^/]+\/lessons\/(\d{1,9})\/comments$/.exec(req.path);
+    const lessonId = edit ? comments.lessonOf(Number(edit[1])) : Promise.resolve(posted ? Number(posted[1]) : null);
+    lessonId
+      .then((id) => (id ? gate.place(readerOf(req), id) : null))
+      .then((place) => {
+        if (!place?.allowed) return next(err);
+        const values = formValues(req.body, COMMENT_FIELDS);
+        const mode = edit ? 'edit' : values.parent_id ? 'reply' : 'new';
+        renderCompose(res, err.status, { mode, action: req.originalUrl, back: lessonUrl(place.courseSlug, place.lessonId), lessonTitle: place.lessonTitle, values, errors: { body: err.message } });
+      })
+      .catch(() => next(err));
+  };
+  router.use(keepTyped);
+
   return router;
 }
+
+const KEEP_TYPED = new Set(['BANNED', 'RATE_LIMITED', 'EDIT_WINDOW_PASSED']);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 
 export const COMMENT_MAX_CHARS = 2000;
@@ -29,24 +30,28 @@ const text = (max: number, empty: string, tooLong: string) =>
     .refine((s) => s !== '', empty)
     .refine((s) => length(s) <= max, tooLong);
 
+/** Route code reads forms through formValues first, so every field here is a string ('' when absent). */
 export const CommentForm = z.object({
   body: text(COMMENT_MAX_CHARS, '请写下留言内容', `留言最多 ${COMMENT_MAX_CHARS} 字`),
-  parent_id: z
-    .string()
-    .regex(/^\d{1,9}$/, '回复的留言不存在')
-    .transform(Number)
-    .optional()
-    .or(z.literal('').transform(() => undefined)),
+  parent_id: z.string().transform((v, ctx) => {
+    if (v === '') return undefined;
+    if (!/^\d{1,9}$/.test(v)) {
+      ctx.addIssue({ code: 'custom', message: '回复的留言不存在或已删除' });
+      return z.NEVER;
+    }
+    return Number(v);
+  }),
+  // A random key the form was rendered with; anything else is ignored rather than refused.
+  form_key: z.string().transform((v) => (/^[A-Za-z0-9-]{16,36}$/.test(v) ? v : undefined)),
 });
 export type CommentForm = z.infer<typeof CommentForm>;
-export const COMMENT_FIELDS = ['body', 'parent_id'] as const;
+export const COMMENT_FIELDS = ['body', 'parent_id', 'form_key'] as const;
 
 export const RatingForm = z.object({
   stars: z.enum(['1', '2', '3', '4', '5'], { message: '请选择 1 到 5 颗星' }).transform(Number),
   review: z
     .string()
-    .optional()
-    .transform((s) => cleanText(s ?? ''))
+    .transform(cleanText)
     .refine((s) => length(s) <= REVIEW_MAX_CHARS, `评价最多 ${REVIEW_MAX_CHARS} 字`),
 });
 export type RatingForm = z.infer<typeof RatingForm>;
@@ -57,17 +62,17 @@ export const REPLY_FIELDS = ['reply'] as const;
 
 export const REPORT_REASONS = { spam: '垃圾广告', abuse: '辱骂攻击', illegal: '违法违规', spoiler: '与课程无关', other: '其他' } as const;
 export type ReportReason = keyof typeof REPORT_REASONS;
-export const ReportForm = z.object({
-  reason: z.enum(Object.keys(REPORT_REASONS) as [ReportReason, ...ReportReason[]], { message: '请选择举报原因' }).default('other'),
-});
+export const REPORT_FIELDS = ['reason'] as const;
+/** An unknown or missing reason is filed as 其他 rather than refused: the report still matters. */
+export function reportReason(raw: string): ReportReason {
+  return Object.hasOwn(REPORT_REASONS, raw) ? (raw as ReportReason) : 'other';
+}
 
 export const BanForm = z.object({
-  reason: z
-    .string()
-    .optional()
-    .transform((s) => cleanText(s ?? '').slice(0, 200)),
-  hide_past: z
-    .string()
-    .optional()
-    .transform((v) => v === 'yes' || v === 'on'),
+  reason: z.string().transform((s) => cleanText(s).slice(0, 200)),
+  hide_past: z.string().transform((v) => v === 'yes' || v === 'on'),
 });
+export const BAN_FIELDS = ['reason', 'hide_past'] as const;
+
+/** A fresh one-time key for a comment form: posting the same form twice then posts once. */
+export const newFormKey = () => randomUUID();

@@ -10,16 +10,21 @@ import { REPORT_REASONS } from './feedback-schemas.js';
 
 const nameOf = (people: Map<number, PublicProfile>, id: number | null) => (id === null ? null : (people.get(id)?.nickname ?? '已注销用户'));
 
-/** One comment as a page shows it; the body is our sanitiser's HTML, everything else is escaped text. */
-export function commentView(c: Comment, people: Map<number, PublicProfile>, reader: Reader | null, now: Date) {
+/**
+ * One comment as a page shows it; the body is our sanitiser's HTML, everything else is escaped text.
+ * `threadAuthor` is the top-level comment's author: a reply names whom it answers only when that is
+ * someone else (a reply to a reply), never "A 回复 A".
+ */
+export function commentView(c: Comment, people: Map<number, PublicProfile>, reader: Reader | null, now: Date, threadAuthor: number | null = null, mayPost = true) {
   const mine = reader?.id === c.userId;
   const live = c.status === 'published' || c.status === 'held';
+  const answers = c.parentId !== null && c.replyToUserId !== null && c.replyToUserId !== c.userId && c.replyToUserId !== threadAuthor;
   return {
     id: c.id,
     anchor: `comment-${c.id}`,
     authorName: nameOf(people, c.userId),
     isCreator: people.get(c.userId)?.isCreator ?? false,
-    replyToName: c.parentId !== null && c.replyToUserId !== null ? nameOf(people, c.replyToUserId) : null,
+    replyToName: answers ? nameOf(people, c.replyToUserId) : null,
     html: live ? renderCommentMarkdown(c.bodyMd) : '',
     time: beijingDateTime(c.createdAt),
     edited: c.editedAt !== null,
@@ -29,17 +34,21 @@ export function commentView(c: Comment, people: Map<number, PublicProfile>, read
     canEdit: mine && live && now.getTime() - c.createdAt.getTime() <= EDIT_WINDOW_MS,
     canDelete: mine && live,
     canReport: reader !== null && !mine && c.status === 'published',
-    canReply: reader !== null && c.status === 'published',
+    canReply: reader !== null && mayPost && c.status === 'published',
   };
 }
 
-export function commentPageView(p: CommentPage, reader: Reader | null, now: Date) {
+export function commentPageView(p: CommentPage, reader: Reader | null, now: Date, mayPost = true) {
   return {
     total: p.total,
+    count: p.count,
     page: p.page,
     pages: p.pages,
     order: p.order,
-    threads: p.threads.map((t) => ({ ...commentView(t.comment, p.people, reader, now), replies: t.replies.map((r) => commentView(r, p.people, reader, now)) })),
+    threads: p.threads.map((t) => ({
+      ...commentView(t.comment, p.people, reader, now, null, mayPost),
+      replies: t.replies.map((r) => commentView(r, p.people, reader, now, t.comment.userId, mayPost)),
+    })),
   };
 }
 

@@ -11,7 +11,7 @@ import { createRatingRepository } from './rating-repository.js';
 const INBOX_SIZE = 50;
 
 export type InboxItem =
-  | { kind: 'comment_reply'; unread: boolean; at: Date; reply: Comment; place: LessonPlace; from: PublicProfile | null }
+  | { kind: 'comment_reply'; unread: boolean; at: Date; reply: Comment; place: LessonPlace; from: PublicProfile | null; locked: boolean }
   | { kind: 'review_reply'; unread: boolean; at: Date; rating: Rating; course: { slug: string; title: string }; from: PublicProfile | null };
 
 /** 回复我的: replies to a learner's comments and the creator's replies to their reviews; the red dot. */
@@ -27,7 +27,8 @@ export function createInboxService(deps: { db: Knex; clock: Clock; gate: LessonG
 
     /**
      * The latest notices, marked read as they are shown. A reply under a lesson the learner can no
-     * longer study (a refund) is left out: its text belongs to the course.
+     * longer study (a refund) is listed without its text, which belongs to the course; so the list
+     * always has as many items as the red dot counted.
      */
     async open(reader: Reader): Promise<InboxItem[]> {
       const list = await notices.latest(deps.db, reader.id, INBOX_SIZE);
@@ -40,8 +41,7 @@ export function createInboxService(deps: { db: Knex; clock: Clock; gate: LessonG
           const reply = replies.get(n.sourceId);
           if (!reply || reply.status !== 'published') continue;
           const place = await deps.gate.place(reader, reply.lessonId);
-          if (!place.allowed) continue;
-          items.push({ kind: n.kind, unread: n.readAt === null, at: n.createdAt, reply, place, from: people.get(reply.userId) ?? null });
+          items.push({ kind: n.kind, unread: n.readAt === null, at: n.createdAt, reply, place, from: people.get(reply.userId) ?? null, locked: !place.allowed });
         } else {
           const rating = await ratings.find(deps.db, n.sourceId);
           const course = rating?.reply ? await deps.courses.byId(rating.courseId) : null;

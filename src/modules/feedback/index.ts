@@ -24,7 +24,7 @@ export type { RatingService } from './rating-service.js';
 export type { Comment, Rating, Reader, LessonPlace } from './feedback.js';
 export type { QueueTab, ModeratedKind } from './moderation-repository.js';
 export { QUEUE_TABS } from './moderation-repository.js';
-export { ReplyForm, REPLY_FIELDS, BanForm } from './feedback-schemas.js';
+export { ReplyForm, REPLY_FIELDS, BanForm, BAN_FIELDS } from './feedback-schemas.js';
 export { orderOf as commentOrderOf } from './feedback-routes.js';
 
 export function createFeedback(deps: {

@@ -93,8 +93,9 @@ describe('writing comments under a lesson', () => {
     expect(rows.find((r) => r.id === deeper)).toMatchObject({ parent_id: top, reply_to_user_id: b.user.id });
     const json = (await a.agent.get(`/api/lessons/${course.locked.id}/comments`)).body;
     expect(json.items).toHaveLength(1);
-    expect(json.items[0].replies.map((r: { id: number; replyTo: string }) => [r.id, r.replyTo])).toEqual([
-      [reply, a.user.username],
+    // Only a reply to a reply names whom it answers; a direct reply answers the thread.
+    expect(json.items[0].replies.map((r: { id: number; replyTo: string | null }) => [r.id, r.replyTo])).toEqual([
+      [reply, null],
       [deeper, b.user.username],
     ]);
   });
@@ -261,16 +262,95 @@ describe('replies notify their parent’s author', () => {
     expect(after.text).not.toContain('data-testid="unread-dot"');
   });
 
-  it('leaves a reply out of 回复我的 once the learner can no longer study the lesson', async () => {
+  it('lists a reply without its text once the learner can no longer study the lesson, so the dot and the list agree', async () => {
     const course = await courseWithPreview(ctx.t.db);
     const asker = await owner(ctx.t.app, ctx.t.db, course.id);
     const top = commentIdFrom((await postComment(asker, course.slug, course.locked.id, '问')).headers.location);
     await postComment(ctx.admin, course.slug, course.locked.id, 'PAID-ANSWER', top);
     await ctx.t.db('access_grants').where({ user_id: asker.user.id, course_id: course.id }).update({ revoked_at: new Date(), revoked_reason: 'refund' });
 
+    const dotted = await asker.agent.get('/me/courses');
     const inbox = await asker.agent.get('/me/replies');
 
+    expect(dotted.text).toContain('data-testid="unread-dot"');
     expect(inbox.status).toBe(200);
     expect(inbox.text).not.toContain('PAID-ANSWER');
+    expect(inbox.text.match(/data-testid="reply-locked"/g)).toHaveLength(1);
+  });
+});
+
+describe('what a learner typed is not lost, and not posted twice', () => {
+  it('posts the same form (its form_key) once, however often and however fast it is sent', async () => {
+    const course = await courseWithPreview(ctx.t.db);
+    const buyer = await owner(ctx.t.app, ctx.t.db, course.id);
+    const page = (await buyer.agent.get(lessonPath(course, course.locked.id))).text;
+    const formKey = /name="form_key" value="([^"]+)"/.exec(page)![1]!;
+    const send = () => buyer.agent.post(`/courses/${course.slug}/lessons/${course.locked.id}/comments`).type('form').send({ _csrf: buyer.csrf, body: '双击了', form_key: formKey });
+
+    const all = [await send(), ...(await Promise.all([send(), send(), send()]))];
+
+    expect(new Set(all.map((r) => r.headers.location)).size).toBe(1);
+    expect(await commentRows(course.locked.id)).toHaveLength(1);
+    const next = (await buyer.agent.get(lessonPath(course, course.locked.id))).text;
+    expect(/name="form_key" value="([^"]+)"/.exec(next)![1]).not.toBe(formKey);
+  });
+
+  it('refuses arrays and a bad parent with Chinese messages, never English or a 500', async () => {
+    const course = await courseWithPreview(ctx.t.db);
+    const buyer = await owner(ctx.t.app, ctx.t.db, course.id);
+    const url = `/courses/${course.slug}/lessons/${course.locked.id}/comments`;
+
+    const arrays = await buyer.agent.post(url).type('form').send(`_csrf=${encodeURIComponent(buyer.csrf)}&body=a&body=b`);
+    const badParent = await buyer.agent.post(url).type('form').send({ _csrf: buyer.csrf, body: '回复', parent_id: 'abc' });
+    const goneParent = await buyer.agent.post(url).type('form').send({ _csrf: buyer.csrf, body: '回复', parent_id: '999999' });
+
+    expect(arrays.status).toBe(422);
+    expect(arrays.text).toContain('请写下留言内容');
+    expect(badParent.status).toBe(422);
+    expect(badParent.text).toContain('回复的留言不存在或已删除');
+    expect(goneParent.status).toBe(404);
+    for (const r of [arrays, badParent, goneParent]) expect(r.text).not.toContain('Invalid input');
+    expect(await commentRows(course.locked.id)).toHaveLength(0);
+  });
+
+  it('gives back the typed text with the reason when the edit window has passed', async () => {
+    const course = await courseWithPreview(ctx.t.db);
+    const buyer = await owner(ctx.t.app, ctx.t.db, course.id);
+    const id = commentIdFrom((await postComment(buyer, course.slug, course.locked.id, '初稿')).headers.location);
+    ctx.t.clock.advance(11 * 60_000);
+
+    const late = await buyer.agent.post(`/comments/${id}/edit`).type('form').send({ _csrf: buyer.csrf, body: '花了很久写的修改' });
+
+    expect(late.status).toBe(403);
+    expect(late.text).toContain('<textarea');
+    expect(late.text).toContain('花了很久写的修改');
+    expect(late.text).toContain('留言发布超过 10 分钟后不能再编辑');
+  });
+
+  it('takes a reply under a deleted comment, which heads the thread as a placeholder', async () => {
+    const course = await courseWithPreview(ctx.t.db);
+    const a = await owner(ctx.t.app, ctx.t.db, course.id);
+    const b = await owner(ctx.t.app, ctx.t.db, course.id);
+    const top = commentIdFrom((await postComment(a, course.slug, course.locked.id, '原帖')).headers.location);
+    const reply = commentIdFrom((await postComment(b, course.slug, course.locked.id, '回复一', top)).headers.location);
+    await a.agent.post(`/comments/${top}/delete`).type('form').send({ _csrf: a.csrf });
+
+    const res = await postComment(a, course.slug, course.locked.id, '回复二', reply);
+
+    expect(res.status).toBe(303);
+    expect((await ctx.t.db('comments').where({ id: commentIdFrom(res.headers.location) }).first()).parent_id).toBe(top);
+  });
+
+  it('lets a refunded learner still delete what they wrote', async () => {
+    const course = await courseWithPreview(ctx.t.db);
+    const buyer = await owner(ctx.t.app, ctx.t.db, course.id);
+    const id = commentIdFrom((await postComment(buyer, course.slug, course.locked.id, '退款前写的')).headers.location);
+    await ctx.t.db('access_grants').where({ user_id: buyer.user.id, course_id: course.id }).update({ revoked_at: new Date(), revoked_reason: 'refund' });
+
+    const res = await buyer.agent.post(`/comments/${id}/delete`).type('form').send({ _csrf: buyer.csrf });
+
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe(`/courses/${course.slug}`);
+    expect(await ctx.t.db('comments').where({ id }).first()).toMatchObject({ status: 'deleted', body_md: '' });
   });
 });

@@ -20,6 +20,9 @@ describe('per-user limits and the configured keyword list', () => {
     const someoneElse = await postComment(other, course.slug, course.locked.id, '别人不受影响');
 
     expect(statuses).toEqual([303, 303, 303, 429]);
+    const limited = await postComment(learner, course.slug, course.locked.id, '被限流时写的长留言');
+    expect(limited.text).toContain('发言太频繁了');
+    expect(limited.text).toContain('被限流时写的长留言</textarea>');
     expect(someoneElse.status).toBe(303);
     expect(await ctx.t.db('comments').where({ user_id: learner.user.id })).toHaveLength(3);
   });
