@@ -24,7 +24,8 @@ import {
 } from './platform/http/index.js';
 import { healthRoutes } from './platform/http/health-routes.js';
 import { accountRoutes, accountSettingsRoutes, createAccountService, createPasswordHasher, loadCurrentUser, requireAdmin } from './modules/accounts/index.js';
-import { adminRoutes, createCoverStore, feedbackAdminRoutes, MAX_COVER_BYTES, orderAdminRoutes } from './modules/admin/index.js';
+import { createAnalytics } from './modules/analytics/index.js';
+import { adminRoutes, createCoverStore, dashboardRoutes, feedbackAdminRoutes, MAX_COVER_BYTES, orderAdminRoutes } from './modules/admin/index.js';
 import { createAuditService } from './modules/audit/index.js';
 import { catalogRoutes, createCatalogAdminService, createCourseService } from './modules/catalog/index.js';
 import { createEnrolmentService } from './modules/enrolments/index.js';
@@ -158,6 +159,7 @@ export function buildApp(deps: AppDeps): BuiltApp {
   const catalogAdmin = createCatalogAdminService({ db, clock, audit, onChange: () => courses.clearListCache() });
   const enrolments = createEnrolmentService({ db, clock, log: logger, audit });
   const learning = createLearningService({ db, clock });
+  const analytics = createAnalytics({ db, clock, log: logger, secureCookies: config.isProduction, buffer: config.analytics, retentionDays: config.analytics.retentionDays });
   const feedback = createFeedback({
     db,
     clock,
@@ -180,6 +182,7 @@ export function buildApp(deps: AppDeps): BuiltApp {
     audit,
     notifyUrl: `${baseUrls(config).public}/wechatpay/notify`,
     orderExpireMinutes: config.wechatPay.orderExpireMinutes,
+    events: analytics.sink,
   });
   const oa = officialAccountSetup(deps);
   const wechatApi = createWechatApi({ apiBase: oa.apiBase, appid: oa.appid, appsecret: oa.appsecret, log: logger });
@@ -207,7 +210,9 @@ export function buildApp(deps: AppDeps): BuiltApp {
   if (pay.sandbox) app.use(SANDBOX_MOUNT, pay.sandbox.router);
   if (oa.sandboxRouter) app.use(OA_SANDBOX_MOUNT, oa.sandboxRouter);
   app.use(paymentNotifyRoutes({ payments }));
-  app.use(messageRoutes({ db, clock, log: logger, courses, appid: oa.appid, token: oa.token, encodingAesKey: oa.encodingAesKey, publicUrl }));
+  app.use(messageRoutes({ db, clock, log: logger, courses, appid: oa.appid, token: oa.token, encodingAesKey: oa.encodingAesKey, publicUrl, events: analytics.sink }));
+  // Every page a person (not a bot) asks for gets req.track, with the visitor id and where they came from.
+  app.use(analytics.context);
 
   // Uploaded covers are served from the upload folder, never executed: nosniff and a fixed type.
   app.use('/uploads', express.static(config.uploadDir, { maxAge: cacheStatic, index: false, dotfiles: 'deny' }));
@@ -281,6 +286,7 @@ export function buildApp(deps: AppDeps): BuiltApp {
   );
   app.use(paymentRoutes({ payments, courses, clock, merchantPrivateKeyPem: pay.merchant.privateKeyPem, page: pay.page, publicUrl }));
   app.use(orderAdminRoutes({ payments, courses, catalog: catalogAdmin, accounts, clock }));
+  app.use(dashboardRoutes({ analytics, clock }));
   app.use(feedbackAdminRoutes({ moderation: feedback.moderation, ratings: feedback.ratings, accounts, courses }));
   app.use(adminRoutes({ catalog: catalogAdmin, courses, enrolments, accounts, audit, covers: createCoverStore(config.uploadDir) }));
 
@@ -295,10 +301,13 @@ export function buildApp(deps: AppDeps): BuiltApp {
       start() {
         pay.sandbox?.start();
         reconciler.start();
+        analytics.jobs.start();
       },
       async stop() {
         await reconciler.stop();
         await pay.sandbox?.stop();
+        // Last: the events of requests that finished while draining are written too.
+        await analytics.jobs.stop();
       },
     },
   };

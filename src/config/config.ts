@@ -71,6 +71,10 @@ const EnvSchema = z.object({
   COMMENT_RATE_LIMIT: positiveInt(20),
   REPORT_RATE_LIMIT: positiveInt(10),
   MODERATION_KEYWORDS_FILE: z.string().optional(),
+  ANALYTICS_BATCH_SIZE: positiveInt(200),
+  ANALYTICS_FLUSH_MS: positiveInt(1000),
+  ANALYTICS_BUFFER_MAX: positiveInt(10_000),
+  ANALYTICS_RETENTION_DAYS: positiveInt(180),
 });
 
 export type DatabaseConfig =
@@ -96,6 +100,7 @@ export interface Config {
   rateLimits: { loginMax: number; registerMax: number; commentMax: number; reportMax: number; windowMs: number };
   /** Words that hold a comment or review for review instead of publishing it. */
   moderationKeywords: string[];
+  analytics: { batchSize: number; flushMs: number; maxBuffered: number; retentionDays: number };
 }
 
 /** `sqlite:relative/or/abs.db`, `mysql://…`, or nothing for the embedded file. */
@@ -212,6 +217,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, cwd = pro
     session: { secret, maxAgeMs: e.SESSION_MAX_AGE_HOURS * 3600_000 },
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     moderationKeywords,
+    analytics: { batchSize: e.ANALYTICS_BATCH_SIZE, flushMs: e.ANALYTICS_FLUSH_MS, maxBuffered: e.ANALYTICS_BUFFER_MAX, retentionDays: e.ANALYTICS_RETENTION_DAYS },
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_ITERATIONS, parallelism: e.ARGON2_PARALLELISM },
     rateLimits: {

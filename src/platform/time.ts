@@ -31,3 +31,16 @@ export function beijingClock(d: Date): string {
   const p = parts(d);
   return `${p.hour}:${p.minute}`;
 }
+
+/**
+ * A Beijing calendar day (`2026-12-01`) as the UTC instant it starts at, `plusDays` later; an
+ * impossible day (02-30) or anything not shaped like a day is an invalid Date. Beijing keeps UTC+8
+ * all year, so a day is always 24 hours.
+ */
+export function beijingDayStart(day: string, plusDays = 0): Date {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return new Date(NaN);
+  const start = new Date(`${day}T00:00:00+08:00`);
+  // Date rolls 2026-02-30 over into March: only a day that reads back the same is a real one.
+  if (Number.isNaN(start.getTime()) || new Date(start.getTime() + 8 * 3600_000).toISOString().slice(0, 10) !== day) return new Date(NaN);
+  return new Date(start.getTime() + plusDays * 86_400_000);
+}

@@ -3,3 +3,4 @@ export { adminRoutes } from './admin-routes.js';
 export { orderAdminRoutes } from './order-admin-routes.js';
 export { createCoverStore, MAX_COVER_BYTES, type CoverStore } from './cover-store.js';
 export { feedbackAdminRoutes } from './feedback-admin-routes.js';
+export { dashboardRoutes } from './dashboard-routes.js';

@@ -7,7 +7,7 @@ import { formatFen, formatYuan } from '../../platform/money.js';
 import { requireAdmin, type AccountService } from '../accounts/index.js';
 import { yuanToFen, type CatalogAdminService, type CourseService } from '../catalog/index.js';
 import { learnerStatusLabel, ORDER_STATUS_LABELS, refundView, type Order, type OrderFilter, type OrderStatus, type PaymentService } from '../payments/index.js';
-import { beijingDateTime } from '../../platform/time.js';
+import { beijingDateTime, beijingDayStart } from '../../platform/time.js';
 import { toCsv } from './csv.js';
 import { isConfirmed, renderConfirmation } from './confirmation.js';
 
@@ -26,14 +26,6 @@ function readQuery(query: Record<string, unknown>): OrderQuery {
   const one = (k: string) => (typeof query[k] === 'string' ? (query[k] as string).trim().slice(0, 64) : '');
   const page = Number(one('page'));
   return { values: { status: one('status'), course: one('course'), from: one('from'), to: one('to'), q: one('q') }, page: Number.isSafeInteger(page) && page > 0 ? page : 1 };
-}
-
-/** A Beijing calendar day as the UTC instant it starts at; an impossible day (02-30) is NaN. */
-function beijingDayStart(day: string, plusDays = 0): Date {
-  const start = new Date(`${day}T00:00:00+08:00`);
-  // Date rolls 2026-02-30 over into March: only a day that reads back the same is a real one.
-  if (Number.isNaN(start.getTime()) || new Date(start.getTime() + 8 * 3600_000).toISOString().slice(0, 10) !== day) return new Date(NaN);
-  return new Date(start.getTime() + plusDays * 86_400_000);
 }
 
 /** Orders and refunds for the creator. Refund amounts are typed in yuan and checked by payments. */

@@ -22,6 +22,7 @@ export function catalogRoutes(deps: { courses: CourseService }): Router {
   router.get('/', async (req, res) => {
     const category = typeof req.query.category === 'string' && req.query.category !== '' ? req.query.category : null;
     const list = await deps.courses.listPublished({ category, page: pageNumber(req.query.page) });
+    req.track?.('page_view');
     res.render('catalog/home', {
       title: category ? `${categoryLabel(category)}课程` : '全部课程',
       ...list,

@@ -12,6 +12,7 @@ import type { Lesson, LessonOutline } from './lesson.js';
 export const PAGE_SIZE = 12;
 
 export interface CourseCard {
+  id: number;
   slug: string;
   title: string;
   summary: string;
@@ -30,6 +31,7 @@ export function coverFor(c: Pick<Course, 'coverUrl' | 'category'>): string {
 
 export function toCard(c: CourseSummary): CourseCard {
   return {
+    id: c.id,
     slug: c.slug,
     title: c.title,
     summary: c.summary,

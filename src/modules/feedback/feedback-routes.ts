@@ -52,6 +52,7 @@ export function feedbackRoutes(deps: FeedbackRouteDeps): Router {
   async function answerLike(req: Request, res: Response, target: LikeTarget, targetId: number, courseId: number, back: string) {
     const liked = req.path.endsWith('/like');
     const state = await likes.set(readerOf(req)!, { target, targetId, courseId }, liked);
+    if (liked) req.track?.('like', { courseId, lessonId: target === 'lesson' ? targetId : null });
     if (wantsJson(req)) return res.json(state);
     res.redirect(303, `${back}#like`);
   }
@@ -103,6 +104,7 @@ export function feedbackRoutes(deps: FeedbackRouteDeps): Router {
       return renderCompose(res, 422, { mode: values.parent_id ? 'reply' : 'new', action: req.originalUrl, back, lessonTitle: place.lessonTitle, values, errors: fieldErrors(parsed.error) });
     }
     const c = await comments.post(reader, place.lessonId, parsed.data);
+    req.track?.('comment', { courseId: place.courseId, lessonId: place.lessonId });
     // The message shows on the comment itself, where the redirect's anchor lands.
     setFlash(req, c.status === 'held' ? 'info' : 'success', c.status === 'held' ? '留言已提交，审核通过后其他人才能看到' : c.parentId ? '回复已发布' : '留言已发布', `comment-${c.id}`);
     res.redirect(303, `${back}#comment-${c.id}`);
@@ -176,6 +178,7 @@ export function feedbackRoutes(deps: FeedbackRouteDeps): Router {
     const parsed = RatingForm.safeParse(values);
     if (!parsed.success) return renderRatingForm(req, res, course, 422, values, fieldErrors(parsed.error));
     const saved = await ratings.save(reader, course.id, parsed.data);
+    req.track?.('rating', { courseId: course.id });
     setFlash(req, saved.status === 'published' ? 'success' : 'info', saved.status === 'published' ? '感谢你的评价' : '评价已提交，审核通过后公开', 'reviews');
     res.redirect(303, `/courses/${encodeURIComponent(course.slug)}#reviews`);
   });

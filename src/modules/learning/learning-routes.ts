@@ -73,6 +73,7 @@ export function learningRoutes(deps: { courses: CourseService; enrolments: Enrol
     ]);
     const progress = viewer && enrolled ? await learning.courseProgress(viewer.id, course.id, lessons.map((l) => l.id)) : null;
     const panel = await feedback.course(course, viewer);
+    req.track?.('course_view', { courseId: course.id });
     const firstFree = lessons.find((l) => l.isFreePreview);
     res.render('learning/course', {
       title: course.title,
@@ -106,6 +107,7 @@ export function learningRoutes(deps: { courses: CourseService; enrolments: Enrol
       return res.status(403).render('learning/locked', { title: lesson.title, course: courseView(course), lessonTitle: lesson.title, loggedIn: viewer !== null });
     }
     if (viewer) await learning.recordOpen(viewer.id, lesson.id, course.id);
+    req.track?.('lesson_open', { courseId: course.id, lessonId: lesson.id });
     const rows = viewer ? await learning.progressByCourse(viewer.id, [course.id]) : [];
     const progress = summarise(lessons.map((l) => l.id), rows);
     const index = lessons.findIndex((l) => l.id === lesson.id);
@@ -158,6 +160,7 @@ export function learningRoutes(deps: { courses: CourseService; enrolments: Enrol
       throw new NotFoundError('LESSON_NOT_FOUND', '课时不存在');
     }
     const counted = await learning.recordActivity(viewer.id, id, course.id);
+    if (counted > 0) req.track?.('study_heartbeat', { courseId: course.id, lessonId: id });
     res.json({ counted });
   });
 

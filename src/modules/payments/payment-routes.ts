@@ -81,6 +81,7 @@ export function paymentRoutes(deps: { payments: PaymentService; courses: CourseS
         clientIp: req.ip ?? '127.0.0.1',
         course: { id: course.id, title: course.title, priceFen: course.priceFen, published: course.status === 'published' },
       });
+      req.track?.('order_created', { courseId: course.id, orderId: order.id });
       res.redirect(303, `/orders/${order.outTradeNo}`);
     } catch (err) {
       // Owning the course already is not an error for the learner: take them to it.

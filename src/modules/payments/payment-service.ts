@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { Clock } from '../../platform/clock.js';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
+import type { EventSink } from '../analytics/index.js';
 import type { AuditService } from '../audit/index.js';
 import type { EnrolmentService } from '../enrolments/index.js';
 import type { Channel, Order, OrderFilter, OrderTotals, Refund, RefundOrigin } from './order.js';
@@ -63,6 +64,8 @@ export function createPaymentService(deps: {
   audit: AuditService;
   notifyUrl: string;
   orderExpireMinutes: number;
+  /** Told after the commit when an order is paid or a refund settles (analytics). */
+  events: EventSink;
 }) {
   const { db, clock, log, wechat } = deps;
   const orders = createOrderRepository();
@@ -89,7 +92,10 @@ export function createPaymentService(deps: {
         return 'rejected';
       }
       const outcome = await recordPayment(order, tx);
-      if (outcome === 'paid') log.info({ event: 'payments.paid', outTradeNo: order.outTradeNo, source }, 'order paid');
+      if (outcome === 'paid') {
+        log.info({ event: 'payments.paid', outTradeNo: order.outTradeNo, source }, 'order paid');
+        deps.events.track('order_paid', { userId: order.userId, courseId: order.courseId, orderId: order.id });
+      }
       else if (outcome === 'unchanged') log.info({ event: 'payments.duplicate', outTradeNo: order.outTradeNo, source }, 'payment already applied');
       if (outcome === 'duplicate') await refundDuplicate(order.outTradeNo);
       return outcome;
@@ -194,7 +200,10 @@ export function createPaymentService(deps: {
         }
         return true;
       });
-      if (settled) log.info({ event: 'payments.refund_succeeded', outRefundNo: refund.outRefundNo }, 'refund succeeded');
+      if (settled) {
+        log.info({ event: 'payments.refund_succeeded', outRefundNo: refund.outRefundNo }, 'refund succeeded');
+        deps.events.track('refund', { userId: order.userId, courseId: order.courseId, orderId: order.id });
+      }
       return settled ? 'settled' : 'unchanged';
     }
     if (status === 'CLOSED' || status === 'ABNORMAL') {

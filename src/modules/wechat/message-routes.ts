@@ -4,11 +4,13 @@ import type { Knex } from 'knex';
 import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
 import type { CourseService } from '../catalog/index.js';
+import type { EventSink } from '../analytics/index.js';
 import { decryptMessage, encryptMessage, verifyMsgSignature, verifyWechatQuerySignature, wechatSignature } from './wechat-crypto.js';
 
 const MAX_BODY = '64kb';
 /** Every link we send carries this, so analytics can credit visits to the Official Account. */
-export const OA_TRACKING = 'utm_source=wechat_oa';
+/** Links in the Official Account's replies say where the visit came from (see analytics). */
+export const OA_TRACKING = 'utm_source=wechat_oa&utm_medium=reply';
 
 // No entities, no DOCTYPE processing: an XML bomb is just text here.
 const parser = new XMLParser({ processEntities: false, htmlEntities: false, ignoreDeclaration: true, ignoreAttributes: true, parseTagValue: false, trimValues: true });
@@ -57,6 +59,8 @@ export function messageRoutes(deps: {
   token: string;
   encodingAesKey: string | null;
   publicUrl: string;
+  /** Menu clicks and keyword replies, for the dashboard's view of the Official Account. */
+  events: EventSink;
 }): Router {
   const router = Router();
   const track = (path: string) => `${deps.publicUrl}${path}${path.includes('?') ? '&' : '?'}${OA_TRACKING}`;
@@ -71,9 +75,14 @@ export function messageRoutes(deps: {
       const text = `欢迎关注！这里有精选编程课程，微信里买，随时随地学。\n\n浏览课程：${track('/')}\n我的课程：${track('/me/courses')}\n\n回复课程名称中的关键词（如 React、Go）可以直接找到课程。`;
       return `<xml>${head}<MsgType>${cdata('text')}</MsgType><Content>${cdata(text)}</Content></xml>`;
     }
+    if (m.MsgType === 'event' && (m.Event === 'VIEW' || m.Event === 'CLICK')) {
+      deps.events.track('oa_menu_click', {});
+      return null;
+    }
     if (m.MsgType === 'text' && m.Content) {
       const course = await deps.courses.bestMatch(m.Content.trim());
       if (!course) return null;
+      deps.events.track('oa_message_reply', { courseId: course.id });
       const item = `<item><Title>${cdata(course.title)}</Title><Description>${cdata(course.summary)}</Description><PicUrl>${cdata(course.coverUrl.startsWith('http') ? course.coverUrl : deps.publicUrl + course.coverUrl)}</PicUrl><Url>${cdata(track(`/courses/${course.slug}`))}</Url></item>`;
       return `<xml>${head}<MsgType>${cdata('news')}</MsgType><ArticleCount>1</ArticleCount><Articles>${item}</Articles></xml>`;
     }

@@ -242,7 +242,7 @@ describe('a refund whose answer from WeChat is lost', () => {
     };
     const audit = createAuditService({ db: t.db, clock: systemClock });
     const enrolments = createEnrolmentService({ db: t.db, clock: systemClock, log, audit });
-    return createPaymentService({ db: t.db, clock: systemClock, log, wechat, enrolments, audit, notifyUrl: `${t.baseUrl}/wechatpay/notify`, orderExpireMinutes: 30 });
+    return createPaymentService({ db: t.db, clock: systemClock, log, wechat, enrolments, audit, notifyUrl: `${t.baseUrl}/wechatpay/notify`, orderExpireMinutes: 30, events: { track: () => undefined } });
   }
 
   it('keeps the refund open, so the REFUND.SUCCESS that follows settles it', async () => {

@@ -98,7 +98,7 @@ describe('a WeChat Pay answer whose signature fails', () => {
     signAnswers = false;
     const log = createLogger('silent');
     const audit = createAuditService({ db: t.db, clock: systemClock });
-    const payments = createPaymentService({ db: t.db, clock: systemClock, log, wechat: client(), enrolments: createEnrolmentService({ db: t.db, clock: systemClock, log, audit }), audit, notifyUrl: `${base}/wechatpay/notify`, orderExpireMinutes: 30 });
+    const payments = createPaymentService({ db: t.db, clock: systemClock, log, wechat: client(), enrolments: createEnrolmentService({ db: t.db, clock: systemClock, log, audit }), audit, notifyUrl: `${base}/wechatpay/notify`, orderExpireMinutes: 30, events: { track: () => undefined } });
     const user = await createUser(t.db, { passwordHash: 'x' });
     const course = await createCourse(t.db, { priceFen: 9900 });
     const long = new Date(Date.now() - 3 * 3600_000);

@@ -75,17 +75,22 @@ describe('anonymous browsing', () => {
   afterAll(async () => t.close());
 
   it.each([['/'], ['/?page=2'], ['/?category=frontend'], ['/?category=backend&page=2'], ['course page']])(
-    'GET %s sets no cookie and stores no session',
+    'GET %s stores no session; a first visit gets only the first-party visitor cookie, a returning one no cookie',
     async (path) => {
-      const res = await request(t.app).get(path === 'course page' ? `/courses/${slug}` : path);
+      const url = path === 'course page' ? `/courses/${slug}` : path;
+      const first = await request(t.app).get(url);
+      const visitor = /^zf_vid=([^;]+)/.exec(String(first.headers['set-cookie']?.[0] ?? ''))?.[1];
+      const again = await request(t.app).get(url).set('Cookie', `zf_vid=${visitor}`);
 
-      expect(res.status).toBe(200);
-      expect(res.headers['set-cookie']).toBeUndefined();
+      expect(first.status).toBe(200);
+      expect(first.headers['set-cookie']).toHaveLength(1);
+      expect(first.headers['set-cookie']![0]).toMatch(/^zf_vid=[A-Za-z0-9_-]{16}; Max-Age=31536000; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/);
+      expect(again.headers['set-cookie']).toBeUndefined();
       expect(await countSessions(t)).toBe(0);
     },
   );
 
-  it('sets no cookie on a 404 page either', async () => {
+  it('sets no cookie at all on a 404 page', async () => {
     const res = await request(t.app).get('/no-such-page');
 
     expect(res.status).toBe(404);

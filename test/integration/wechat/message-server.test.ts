@@ -94,7 +94,7 @@ describe('messages in plaintext mode (POST /wechat)', () => {
     expect(reply).toMatchObject({ ToUserName: m.from, FromUserName: SANDBOX_OA_ORIGINAL_ID, MsgType: 'news', ArticleCount: '1' });
     const items = [...res.text.matchAll(/<item>([\s\S]*?)<\/item>/g)].map((i) => readXmlFields(`<xml>${i[1]}</xml>`));
     expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({ Title: react.title, Url: `${PUBLIC_URL}/courses/${react.slug}?utm_source=wechat_oa` });
+    expect(items[0]).toMatchObject({ Title: react.title, Url: `${PUBLIC_URL}/courses/${react.slug}?utm_source=wechat_oa&utm_medium=reply` });
     expect(items[0]!.PicUrl).toMatch(/^https?:\/\//);
     expect(Number(reply.CreateTime)).toBeGreaterThan(nowSeconds() - 60);
   });
@@ -104,7 +104,7 @@ describe('messages in plaintext mode (POST /wechat)', () => {
 
     expect(res.status).toBe(200);
     expect(res.text).toContain(`<Title><![CDATA[${newest.title}]]></Title>`);
-    expect(res.text).toContain(`${PUBLIC_URL}/courses/${newest.slug}?utm_source=wechat_oa`);
+    expect(res.text).toContain(`${PUBLIC_URL}/courses/${newest.slug}?utm_source=wechat_oa&utm_medium=reply`);
   });
 
   it('answers "success" to a word that matches no course', async () => {
@@ -236,7 +236,7 @@ describe('messages in safe mode (encrypt_type=aes)', () => {
     const reply = readReply(res.text, credentials);
     expect(reply.encrypted).toBe(true);
     expect(reply.fields).toMatchObject({ ToUserName: m.from, MsgType: 'news', ArticleCount: '1' });
-    expect(reply.xml).toContain(`${PUBLIC_URL}/courses/${react.slug}?utm_source=wechat_oa`);
+    expect(reply.xml).toContain(`${PUBLIC_URL}/courses/${react.slug}?utm_source=wechat_oa&utm_medium=reply`);
   });
 
   it('answers "success" in clear when an encrypted message needs no reply', async () => {

@@ -1,0 +1,72 @@
+import type { Knex } from 'knex';
+import { beijingDate } from '../../platform/time.js';
+import type { AnalyticsEvent } from './event.js';
+
+const actorOf = (e: { userId: number | null; visitorId: string | null }) => (e.userId !== null ? `u:${e.userId}` : e.visitorId ? `v:${e.visitorId}` : null);
+
+/** Writes batches of events and keeps the rollups and the visitors' touches current in the same transaction. */
+export function createEventRepository() {
+  return {
+    async writeBatch(db: Knex, events: AnalyticsEvent[]): Promise<void> {
+      const codes = [...new Set(events.flatMap((e) => [e.touch.shareCode, e.firstTouch?.shareCode ?? null]).filter((c): c is string => c !== null))];
+      await db.transaction(async (trx) => {
+        const sharers = new Map<string, number>();
+        if (codes.length > 0) for (const r of await trx('analytics_share_codes').whereIn('code', codes).select('code', 'user_id')) sharers.set(String(r.code), Number(r.user_id));
+        const sharerOf = (code: string | null | undefined) => (code ? (sharers.get(code) ?? null) : null);
+        const rows = events.map((e) => ({
+          occurred_at: e.at,
+          type: e.type,
+          user_id: e.userId,
+          visitor_id: e.visitorId,
+          course_id: e.courseId,
+          lesson_id: e.lessonId,
+          order_id: e.orderId,
+          source: e.touch.source,
+          medium: e.touch.medium,
+          campaign: e.touch.campaign,
+          sharer_id: sharerOf(e.touch.shareCode),
+          first_source: e.firstTouch?.source ?? null,
+          first_sharer_id: sharerOf(e.firstTouch?.shareCode),
+          ua_class: e.uaClass,
+          referrer_class: e.referrerClass,
+          path: e.path,
+        }));
+        // Multi-row inserts, in chunks SQLite's variable limit allows.
+        for (let i = 0; i < rows.length; i += 50) await trx('analytics_events').insert(rows.slice(i, i + 50));
+
+        const counts = new Map<string, { day: string; type: string; source: string; course_id: number; events: number }>();
+        const actors = new Map<string, { day: string; type: string; course_id: number; actor: string }>();
+        for (const e of events) {
+          const day = beijingDate(e.at);
+          // A visit is counted by its source once; every other event under the source it came with.
+          const type = e.isTouch ? 'visit' : e.type;
+          for (const t of e.isTouch ? ['visit', e.type] : [type]) {
+            const key = `${day}|${t}|${e.touch.source}|${e.courseId ?? 0}`;
+            const c = counts.get(key) ?? { day, type: t, source: e.touch.source, course_id: e.courseId ?? 0, events: 0 };
+            c.events += 1;
+            counts.set(key, c);
+          }
+          const actor = actorOf(e);
+          if (actor) actors.set(`${day}|${e.type}|${e.courseId ?? 0}|${actor}`, { day, type: e.type, course_id: e.courseId ?? 0, actor });
+        }
+        for (const c of counts.values()) {
+          await trx('analytics_daily')
+            .insert(c)
+            .onConflict(['day', 'type', 'source', 'course_id'])
+            .merge({ events: trx.raw('?? + ?', ['analytics_daily.events', c.events]) });
+        }
+        const actorRows = [...actors.values()];
+        for (let i = 0; i < actorRows.length; i += 100) await trx('analytics_daily_actors').insert(actorRows.slice(i, i + 100)).onConflict(['day', 'type', 'course_id', 'actor']).ignore();
+
+        for (const e of events.filter((x) => x.isTouch && x.visitorId)) {
+          const last = { last_source: e.touch.source, last_medium: e.touch.medium, last_sharer_id: sharerOf(e.touch.shareCode), last_at: e.at };
+          const first = e.firstTouch ?? e.touch;
+          await trx('analytics_visitors')
+            .insert({ visitor_id: e.visitorId, user_id: e.userId, first_source: first.source, first_medium: first.medium, first_sharer_id: sharerOf(first.shareCode), first_at: first.at, ...last })
+            .onConflict('visitor_id')
+            .merge({ ...last, ...(e.userId !== null ? { user_id: e.userId } : {}) });
+        }
+      });
+    },
+  };
+}

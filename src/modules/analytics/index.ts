@@ -1,0 +1,59 @@
+// Analytics: behaviour events (written in batches off the request path), attribution to the
+// Official Account and share links, the creator's dashboard, and retention of raw events. Owns
+// analytics_* tables; reads orders, refunds, access, progress and feedback for its reports.
+import type { Knex } from 'knex';
+import type { Clock } from '../../platform/clock.js';
+import type { Logger } from '../../platform/logger.js';
+import { createDashboard } from './dashboard-service.js';
+import type { EventRefs, EventSink, EventType } from './event.js';
+import { createEventBuffer, type BufferOptions } from './event-buffer.js';
+import { trackingContext } from './request-context.js';
+import { createRetentionJob } from './retention-job.js';
+import { createShareCodes } from './share-codes.js';
+
+export type { EventSink, EventType, EventRefs } from './event.js';
+export { SOURCE_LABELS } from './event.js';
+export { parseRange, FUNNEL_STEPS, type DashboardReport, type Granularity } from './dashboard-service.js';
+export { barChart, rowChart } from './svg-chart.js';
+export { VISITOR_COOKIE } from './request-context.js';
+export { createAnalyticsPrivacy } from './analytics-privacy.js';
+
+export function createAnalytics(deps: {
+  db: Knex;
+  clock: Clock;
+  log: Logger;
+  secureCookies: boolean;
+  buffer: BufferOptions;
+  retentionDays: number;
+}) {
+  const buffer = createEventBuffer({ db: deps.db, log: deps.log, options: deps.buffer });
+  const retention = createRetentionJob({ db: deps.db, clock: deps.clock, log: deps.log, retentionDays: deps.retentionDays, intervalMs: 6 * 3600_000 });
+  const direct = { source: 'direct' as const, medium: null, campaign: null, shareCode: null };
+  /** Events with no learner's request behind them: a payment notification, a refund settling. */
+  const sink: EventSink = {
+    track(type: EventType, refs: EventRefs) {
+      const at = deps.clock.now();
+      buffer.push({ type, at, userId: refs.userId ?? null, visitorId: null, courseId: refs.courseId ?? null, lessonId: refs.lessonId ?? null, orderId: refs.orderId ?? null, touch: { ...direct, at }, firstTouch: null, isTouch: false, uaClass: 'desktop', referrerClass: 'none', path: null });
+    },
+  };
+  return {
+    context: trackingContext({ clock: deps.clock, secure: deps.secureCookies, push: (e) => buffer.push(e) }),
+    sink,
+    buffer,
+    retention,
+    shareCodes: createShareCodes(deps),
+    dashboard: createDashboard(deps),
+    jobs: {
+      start() {
+        buffer.start();
+        retention.start();
+      },
+      async stop() {
+        await retention.stop();
+        await buffer.stop();
+      },
+    },
+  };
+}
+
+export type Analytics = ReturnType<typeof createAnalytics>;

@@ -1,0 +1,163 @@
+import type { Knex } from 'knex';
+import { toDate, toDateOrNull } from '../../platform/db/index.js';
+
+// Reports read other modules' tables (orders, refunds, access_grants, lesson_progress, lessons,
+// courses, users, comments, ratings) with plain SQL that runs on both dialects, and never write them.
+
+type Row = Record<string, unknown>;
+/** Aggregate queries lose their column types in knex's typings: read them as plain rows. */
+const rowsOf = async (q: PromiseLike<unknown>): Promise<Row[]> => (await q) as Row[];
+
+export interface Range {
+  from: Date;
+  /** Exclusive. */
+  until: Date;
+  fromDay: string;
+  /** Inclusive, the last Beijing day shown. */
+  toDay: string;
+}
+
+export interface LearnerCourse {
+  userId: number;
+  courseId: number;
+  opened: number;
+  done: number;
+  seconds: number;
+  lastActive: Date | null;
+  firstOpened: Date | null;
+}
+
+export function createReportRepository() {
+  return {
+    async paidOrders(db: Knex, r: Range) {
+      const rows = await db('orders').whereNotNull('paid_at').andWhere('paid_at', '>=', r.from).andWhere('paid_at', '<', r.until).select('id', 'user_id', 'course_id', 'amount_fen', 'paid_at');
+      return rows.map((o) => ({ id: Number(o.id), userId: Number(o.user_id), courseId: Number(o.course_id), amountFen: Number(o.amount_fen), at: toDate(o.paid_at) }));
+    },
+
+    async refunds(db: Knex, r: Range) {
+      const rows = await db('refunds as r')
+        .join('orders as o', 'o.id', 'r.order_id')
+        .where('r.status', 'succeeded')
+        .andWhere('r.succeeded_at', '>=', r.from)
+        .andWhere('r.succeeded_at', '<', r.until)
+        .select('r.amount_fen', 'r.succeeded_at', 'o.course_id');
+      return rows.map((x) => ({ amountFen: Number(x.amount_fen), courseId: Number(x.course_id), at: toDate(x.succeeded_at) }));
+    },
+
+    async ordersCreated(db: Knex, r: Range) {
+      const rows = await db('orders').where('created_at', '>=', r.from).andWhere('created_at', '<', r.until).select('user_id', 'course_id');
+      return rows.map((o) => ({ userId: Number(o.user_id), courseId: Number(o.course_id) }));
+    },
+
+    async freeEnrolments(db: Knex, r: Range) {
+      const rows = await db('access_grants').where({ source: 'free' }).andWhere('granted_at', '>=', r.from).andWhere('granted_at', '<', r.until).select('user_id', 'course_id');
+      return rows.map((g) => ({ userId: Number(g.user_id), courseId: Number(g.course_id) }));
+    },
+
+    /** Distinct people per course who did `type`, from the daily actors rollup. */
+    async distinctActors(db: Knex, type: string, r: Range): Promise<Map<number, number>> {
+      const rows = await rowsOf(db('analytics_daily_actors').where({ type }).andWhere('day', '>=', r.fromDay).andWhere('day', '<=', r.toDay).groupBy('course_id').select('course_id').countDistinct({ n: 'actor' }));
+      return new Map(rows.map((x) => [Number(x.course_id), Number(x.n)]));
+    },
+
+    async dailyCounts(db: Knex, types: string[], r: Range) {
+      const rows = await rowsOf(db('analytics_daily').whereIn('type', types).andWhere('day', '>=', r.fromDay).andWhere('day', '<=', r.toDay).groupBy('day', 'type', 'source').select('day', 'type', 'source').sum({ n: 'events' }));
+      return rows.map((x) => ({ day: String(x.day), type: String(x.type), source: String(x.source), n: Number(x.n) }));
+    },
+
+    /** Orders created in the range with the source they came from (the event's last touch). */
+    async orderSources(db: Knex, r: Range) {
+      const rows = await db('analytics_events as e')
+        .join('orders as o', 'o.id', 'e.order_id')
+        .where('e.type', 'order_created')
+        .andWhere('e.occurred_at', '>=', r.from)
+        .andWhere('e.occurred_at', '<', r.until)
+        .select('e.order_id', 'e.source', 'e.sharer_id', 'e.first_source', 'o.paid_at', 'o.amount_fen', 'o.refunded_fen');
+      return rows.map((x) => ({
+        orderId: Number(x.order_id),
+        source: String(x.source),
+        firstSource: x.first_source === null ? null : String(x.first_source),
+        sharerId: x.sharer_id === null ? null : Number(x.sharer_id),
+        paid: x.paid_at !== null,
+        netFen: x.paid_at === null ? 0 : Number(x.amount_fen) - Number(x.refunded_fen),
+      }));
+    },
+
+    /** Visitors each sharer brought in the range (their first or last touch is the sharer's link). */
+    async sharerVisitors(db: Knex, r: Range): Promise<Map<number, number>> {
+      const rows = await rowsOf(db('analytics_visitors').whereNotNull('last_sharer_id').andWhere('last_at', '>=', r.from).andWhere('last_at', '<', r.until).groupBy('last_sharer_id').select('last_sharer_id').count({ n: '*' }));
+      return new Map(rows.map((x) => [Number(x.last_sharer_id), Number(x.n)]));
+    },
+
+    /** Every learner's progress per course, one row per learner and course. */
+    async progress(db: Knex, courseId?: number): Promise<LearnerCourse[]> {
+      const q = db('lesson_progress').groupBy('user_id', 'course_id').select('user_id', 'course_id');
+      if (courseId !== undefined) q.where({ course_id: courseId });
+      const rows = await rowsOf(
+        q
+        .count({ opened: '*' })
+        .sum({ done: db.raw('case when completed_at is not null then 1 else 0 end') })
+        .sum({ seconds: 'seconds_studied' })
+        .max({ last: 'last_active_at' })
+        .min({ first: 'first_opened_at' }),
+      );
+      return rows.map((x) => ({
+        userId: Number(x.user_id),
+        courseId: Number(x.course_id),
+        opened: Number(x.opened),
+        done: Number(x.done ?? 0),
+        seconds: Number(x.seconds ?? 0),
+        lastActive: toDateOrNull(x.last),
+        firstOpened: toDateOrNull(x.first),
+      }));
+    },
+
+    /** Live access per learner and course, with when the first live source began. */
+    async liveLearners(db: Knex, courseId?: number) {
+      const q = db('access_grants').whereNull('revoked_at').groupBy('user_id', 'course_id').select('user_id', 'course_id').min({ since: 'granted_at' });
+      if (courseId !== undefined) q.where({ course_id: courseId });
+      return (await rowsOf(q)).map((x) => ({ userId: Number(x.user_id), courseId: Number(x.course_id), since: toDate(x.since) }));
+    },
+
+    /** How many learners opened each lesson of the course, in outline order. */
+    async lessonReach(db: Knex, courseId: number) {
+      const lessons = await db('lessons').where({ course_id: courseId }).orderBy('position').select('id', 'title');
+      const reach = await rowsOf(db('lesson_progress').where({ course_id: courseId }).groupBy('lesson_id').select('lesson_id').count({ n: '*' }).sum({ done: db.raw('case when completed_at is not null then 1 else 0 end') }));
+      const by = new Map(reach.map((x) => [Number(x.lesson_id), { opened: Number(x.n), done: Number(x.done ?? 0) }]));
+      return lessons.map((l) => ({ lessonId: Number(l.id), title: String(l.title), ...(by.get(Number(l.id)) ?? { opened: 0, done: 0 }) }));
+    },
+
+    async lessonCounts(db: Knex): Promise<Map<number, number>> {
+      const rows = await rowsOf(db('lessons').groupBy('course_id').select('course_id').count({ n: '*' }));
+      return new Map(rows.map((x) => [Number(x.course_id), Number(x.n)]));
+    },
+
+    async courses(db: Knex) {
+      const rows = await db('courses').orderBy('id').select('id', 'title', 'slug', 'price_fen', 'status');
+      return rows.map((c) => ({ id: Number(c.id), title: String(c.title), slug: String(c.slug), priceFen: Number(c.price_fen), published: c.status === 'published' }));
+    },
+
+    async nicknames(db: Knex, ids: number[]): Promise<Map<number, string>> {
+      const out = new Map<number, string>();
+      for (let i = 0; i < ids.length; i += 500) {
+        for (const u of await db('users').whereIn('id', ids.slice(i, i + 500)).select('id', 'nickname')) out.set(Number(u.id), String(u.nickname));
+      }
+      return out;
+    },
+
+    /** Comments and ratings written per Beijing day in the range, per course. */
+    async feedbackActivity(db: Knex, r: Range) {
+      const comments = await db('comments').where('created_at', '>=', r.from).andWhere('created_at', '<', r.until).whereIn('status', ['published', 'held']).select('course_id', 'created_at');
+      const ratings = await db('ratings').where('updated_at', '>=', r.from).andWhere('updated_at', '<', r.until).select('course_id', 'updated_at', 'stars');
+      return {
+        comments: comments.map((c) => ({ courseId: Number(c.course_id), at: toDate(c.created_at) })),
+        ratings: ratings.map((x) => ({ courseId: Number(x.course_id), at: toDate(x.updated_at), stars: Number(x.stars) })),
+      };
+    },
+
+    async ratingAverages(db: Knex): Promise<Map<number, { count: number; average: number }>> {
+      const rows = await rowsOf(db('ratings').where({ status: 'published' }).groupBy('course_id').select('course_id').count({ n: '*' }).avg({ a: 'stars' }));
+      return new Map(rows.map((x) => [Number(x.course_id), { count: Number(x.n), average: Number(x.a) }]));
+    },
+  };
+}
