@@ -51,8 +51,10 @@ export interface BuiltApp {
   payments: PaymentService;
   /** The built-in WeChat Pay simulator, in sandbox mode only. */
   sandbox: WechatPaySandbox | null;
-  /** Background work: reconciliation and (in sandbox mode) the simulator's notification delivery. */
+  /** Background work: reconciliation, analytics writes and retention, and (in sandbox mode) the simulator's notification delivery. */
   jobs: { start(): void; stop(): Promise<void> };
+  /** Writes the analytics events waiting in memory now (tests and benchmarks; the timer does it otherwise). */
+  flushEvents(): Promise<void>;
 }
 
 const SANDBOX_APPID = SANDBOX_OA.appid;
@@ -275,7 +277,16 @@ export function buildApp(deps: AppDeps): BuiltApp {
   app.use(oauth.router);
   app.use(jssdkRoutes({ tokens, appid: oa.appid, publicUrl, clock }));
   app.use(accountSettingsRoutes({ accounts, sessions: sessionStore }));
-  app.use(learningRoutes({ courses, enrolments, learning, feedback: feedback.panels }));
+  app.use(
+    learningRoutes({
+      courses,
+      enrolments,
+      learning,
+      feedback: feedback.panels,
+      shareLink: async (userId, slug) => `${publicUrl}/courses/${encodeURIComponent(slug)}?s=${await analytics.shareCodes.codeFor(userId)}`,
+    }),
+  );
+  app.use(analytics.routes());
   // Comments, reviews and reports count per learner, wherever they post from.
   const perUser = (req: Request) => String(req.currentUser?.id ?? clientIp(req));
   app.use(
@@ -297,6 +308,7 @@ export function buildApp(deps: AppDeps): BuiltApp {
     app,
     payments,
     sandbox: pay.sandbox,
+    flushEvents: () => analytics.buffer.flush(),
     jobs: {
       start() {
         pay.sandbox?.start();

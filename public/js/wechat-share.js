@@ -8,9 +8,11 @@
     title: meta.getAttribute('data-title'),
     desc: meta.getAttribute('data-desc'),
     imgUrl: meta.getAttribute('data-img'),
-    link: window.location.href.split('#')[0],
+    // The learner's own link (with their share code) when they are signed in.
+    link: meta.getAttribute('data-link') || window.location.href.split('#')[0],
   };
-  fetch('/wechat/jssdk-config?url=' + encodeURIComponent(card.link), { credentials: 'same-origin' })
+  // The signature is for this page's address; the card may point at the learner's share link.
+  fetch('/wechat/jssdk-config?url=' + encodeURIComponent(window.location.href.split('#')[0]), { credentials: 'same-origin' })
     .then(function (res) {
       return res.ok ? res.json() : null;
     })

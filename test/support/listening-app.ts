@@ -25,6 +25,7 @@ export interface ListeningApp {
   payments: BuiltApp['payments'];
   sandbox: NonNullable<BuiltApp['sandbox']>;
   jobs: BuiltApp['jobs'];
+  flushEvents: BuiltApp['flushEvents'];
   close(): Promise<void>;
 }
 
@@ -90,6 +91,7 @@ export async function startListeningApp(env: Record<string, string> = {}, opts: 
       payments: built.payments,
       sandbox: built.sandbox,
       jobs: built.jobs,
+      flushEvents: built.flushEvents,
       async close() {
         await built.jobs.stop();
         server.closeAllConnections();

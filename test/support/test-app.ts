@@ -15,6 +15,8 @@ export interface TestApp {
   config: Config;
   clock: ReturnType<typeof fixedClock>;
   dialect: 'sqlite' | 'mysql';
+  /** Writes the analytics events the requests so far recorded. */
+  flushEvents(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,13 +40,14 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   await migrateLatest(db);
   const clock = fixedClock(new Date());
   // Real time passes under the fixed clock only when a test moves it; sessions expire relative to it.
-  const { app } = buildApp({ config, db, clock, logger: createLogger(config.logLevel) });
+  const { app, flushEvents } = buildApp({ config, db, clock, logger: createLogger(config.logLevel) });
   return {
     app,
     db,
     config,
     clock,
     dialect: testDb.dialect,
+    flushEvents,
     async close() {
       await db.destroy();
       await testDb.drop();

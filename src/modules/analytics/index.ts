@@ -10,6 +10,7 @@ import { createEventBuffer, type BufferOptions } from './event-buffer.js';
 import { trackingContext } from './request-context.js';
 import { createRetentionJob } from './retention-job.js';
 import { createShareCodes } from './share-codes.js';
+import { analyticsRoutes } from './analytics-routes.js';
 
 export type { EventSink, EventType, EventRefs } from './event.js';
 export { SOURCE_LABELS } from './event.js';
@@ -42,6 +43,7 @@ export function createAnalytics(deps: {
     buffer,
     retention,
     shareCodes: createShareCodes(deps),
+    routes: () => analyticsRoutes(),
     dashboard: createDashboard(deps),
     jobs: {
       start() {

@@ -58,7 +58,14 @@ function mediaKind(url: string | null): 'audio' | 'video' | 'link' | null {
 }
 
 /** The learner's side: course pages, lessons behind the access rule, enrolment and progress. */
-export function learningRoutes(deps: { courses: CourseService; enrolments: EnrolmentService; learning: LearningService; feedback: FeedbackPanels }): Router {
+export function learningRoutes(deps: {
+  courses: CourseService;
+  enrolments: EnrolmentService;
+  learning: LearningService;
+  feedback: FeedbackPanels;
+  /** The learner's own share link to a course (it carries their share code, for attribution). */
+  shareLink: (userId: number, slug: string) => Promise<string>;
+}): Router {
   const { courses, enrolments, learning, feedback } = deps;
   const router = Router();
   const courseFor = (slug: string, viewer: Viewer | null) => courses.courseForViewer(slug, viewer, (courseId) => (viewer ? enrolments.isEnrolled(viewer.id, courseId) : Promise.resolve(false)));
@@ -84,6 +91,7 @@ export function learningRoutes(deps: { courses: CourseService; enrolments: Enrol
       resumeUrl: progress?.resumeLessonId ? `/courses/${course.slug}/lessons/${progress.resumeLessonId}` : null,
       previewUrl: firstFree ? `/courses/${course.slug}/lessons/${firstFree.id}` : null,
       feedback: panel,
+      shareUrl: viewer ? await deps.shareLink(viewer.id, course.slug) : null,
     });
   });
 
