@@ -54,7 +54,8 @@ function listUrl(category: string | null, page: number): string {
 
 /**
  * The template alone: the locals `catalogRoutes` passes for the first, unfiltered page, plus what the
- * real middleware leaves in `res.locals` for an anonymous visitor (no flash, no user, a lazy CSRF token).
+ * real middleware leaves in `res.locals` for an anonymous visitor (no flash, no user, a lazy CSRF token,
+ * a first visit).
  */
 function inMemoryApp(firstPage: FirstPage): Express {
   const list = structuredClone(firstPage);
@@ -68,6 +69,8 @@ function inMemoryApp(firstPage: FirstPage): Express {
     res.locals.csrfToken = () => 'bench-csrf-token';
     res.locals.currentUser = null;
     res.locals.currentPath = req.path;
+    // A visitor without cookies is on a first visit: the real page shows the privacy notice.
+    res.locals.firstVisit = true;
     next();
   });
   app.get('/', (_req, res) => {

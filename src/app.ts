@@ -25,6 +25,7 @@ import {
 import { healthRoutes } from './platform/http/health-routes.js';
 import { accountRoutes, accountSettingsRoutes, createAccountService, createPasswordHasher, loadCurrentUser, requireAdmin } from './modules/accounts/index.js';
 import { createAnalytics } from './modules/analytics/index.js';
+import { createPrivacyService, privacyRoutes } from './modules/privacy/index.js';
 import { adminRoutes, createCoverStore, dashboardRoutes, feedbackAdminRoutes, MAX_COVER_BYTES, orderAdminRoutes } from './modules/admin/index.js';
 import { createAuditService } from './modules/audit/index.js';
 import { catalogRoutes, createCatalogAdminService, createCourseService } from './modules/catalog/index.js';
@@ -190,7 +191,7 @@ export function buildApp(deps: AppDeps): BuiltApp {
   const wechatApi = createWechatApi({ apiBase: oa.apiBase, appid: oa.appid, appsecret: oa.appsecret, log: logger });
   const tokens = createTokenCache({ db, clock, log: logger, api: wechatApi });
   const publicUrl = baseUrls(config).public;
-  const oauth = wechatOAuthRoutes({ accounts, api: wechatApi, appid: oa.appid, oauthBase: oa.oauthBase, publicUrl, log: logger, refuseAdmins: oa.sandboxRouter !== null });
+  const oauth = wechatOAuthRoutes({ accounts, api: wechatApi, appid: oa.appid, oauthBase: oa.oauthBase, publicUrl, log: logger, clock, refuseAdmins: oa.sandboxRouter !== null });
   const reconciler = createReconciler({ db, clock, log: logger, payments, intervalMs: config.wechatPay.reconcileIntervalMs });
   const sessionStore = new KnexSessionStore(db, clock, config.session.maxAgeMs);
   const cacheStatic = config.isProduction ? '7d' : 0;
@@ -277,6 +278,7 @@ export function buildApp(deps: AppDeps): BuiltApp {
   app.use(oauth.router);
   app.use(jssdkRoutes({ tokens, appid: oa.appid, publicUrl, clock }));
   app.use(accountSettingsRoutes({ accounts, sessions: sessionStore }));
+  app.use(privacyRoutes({ privacy: createPrivacyService({ db, clock, log: logger, audit, accounts }), accounts, retentionDays: config.analytics.retentionDays }));
   app.use(
     learningRoutes({
       courses,

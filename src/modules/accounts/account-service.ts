@@ -84,6 +84,12 @@ export function createAccountService(deps: { db: Knex; clock: Clock; log: Logger
       await users.unbindOpenid(deps.db, userId, deps.clock.now());
     },
 
+    /** Whether `password` is this account's password (what erasing the account asks for). */
+    async confirmPassword(userId: number, password: string): Promise<boolean> {
+      const hash = await users.passwordHashOf(deps.db, userId);
+      return hash !== null && (await deps.hasher.verify(hash, password)).ok;
+    },
+
     async hasPassword(userId: number): Promise<boolean> {
       return users.hasPassword(deps.db, userId);
     },

@@ -2,3 +2,4 @@
 // Access is the union of live grants, one per source (each paid order, an admin grant, a free enrolment).
 export { createEnrolmentService, type EnrolmentService } from './enrolment-service.js';
 export type { AccessGrant, Entitlement, GrantSource, LessonRef, Viewer } from './entitlement.js';
+export { createEnrolmentPrivacy } from './enrolment-privacy.js';

@@ -69,3 +69,4 @@ export function createFeedback(deps: {
 }
 
 export type Feedback = ReturnType<typeof createFeedback>;
+export { createFeedbackPrivacy } from './feedback-privacy.js';

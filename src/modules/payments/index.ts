@@ -7,3 +7,4 @@ export { paymentRoutes, paymentNotifyRoutes, type PaymentPageOptions } from './p
 export { decryptResource, verifyWechatSignature, jsapiPayParams, WechatPayKeyring } from './wechatpay-crypto.js';
 export type { Order, OrderFilter, OrderStatus, OrderTotals, Refund } from './order.js';
 export { learnerStatusLabel, refundView, ORDER_STATUS_LABELS, REFUND_STATUS_LABELS } from './order-view.js';
+export { createPaymentPrivacy } from './payment-privacy.js';

@@ -7,3 +7,4 @@ export { wechatOAuthRoutes, isWechatBrowser } from './oauth-routes.js';
 export { jssdkRoutes } from './jssdk-routes.js';
 export { messageRoutes, OA_TRACKING } from './message-routes.js';
 export { menuProblems, resolveMenu, MenuSchema, type Menu } from './menu.js';
+export { createWechatPrivacy } from './wechat-privacy.js';

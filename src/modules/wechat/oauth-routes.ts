@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { ConflictError, ForbiddenError } from '../../platform/errors.js';
 import { safeReturnPath, setFlash } from '../../platform/http/index.js';
+import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
 import { logInAs, type AccountService } from '../accounts/index.js';
 import { WechatApiError, type WechatApi } from './wechat-api.js';
@@ -12,6 +13,8 @@ declare module 'express-session' {
   interface SessionData {
     /** One pending WeChat authorisation: `state` is single-use and bound to this session. */
     wechatOAuth?: { state: string; next: string; scope: Scope; retried: boolean };
+    /** When this session's user last authorised through WeChat (erasing a WeChat-only account asks for it). */
+    wechatConfirmedAt?: number;
   }
 }
 
@@ -23,7 +26,7 @@ export function isWechatBrowser(req: Request): boolean {
 const NEEDS_IDENTITY = [/^\/me\//, /^\/orders\//, /^\/courses\/[^/]+\/lessons\//];
 
 /** `refuseAdmins`: sandbox mode, where any visitor can be any test WeChat user. */
-export function wechatOAuthRoutes(deps: { accounts: AccountService; api: WechatApi; appid: string; oauthBase: string; publicUrl: string; log: Logger; refuseAdmins: boolean }): { router: Router; silentLogin: RequestHandler } {
+export function wechatOAuthRoutes(deps: { accounts: AccountService; api: WechatApi; appid: string; oauthBase: string; publicUrl: string; log: Logger; clock: Clock; refuseAdmins: boolean }): { router: Router; silentLogin: RequestHandler } {
   const router = Router();
 
   function authorizeUrl(req: Request, scope: Scope, next: string, retried = false): string {
@@ -73,6 +76,9 @@ export function wechatOAuthRoutes(deps: { accounts: AccountService; api: WechatA
     try {
       const { user, created, bound } = await deps.accounts.signInWithWechat({ openid: token.openid, ...profile }, req.currentUser?.id ?? null, { refuseAdmins: deps.refuseAdmins });
       if (!bound) await logInAs(req, user.id);
+      // Proof, for a few minutes, that the person in this session just authorised as this WeChat
+      // user (what erasing an account without a password asks for).
+      req.session.wechatConfirmedAt = deps.clock.now().getTime();
       if (bound) setFlash(req, 'success', '已绑定微信，以后在微信里可直接登录');
       else if (created) setFlash(req, 'success', `欢迎加入知付，${user.nickname}`);
       res.redirect(303, pending.next);

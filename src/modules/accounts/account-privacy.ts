@@ -1,0 +1,32 @@
+import type { Knex } from 'knex';
+
+export const ERASED_NICKNAME = '已注销用户';
+
+/** What accounts holds about a learner, and its erasure (the row stays, anonymous, for orders to point at). */
+export function createAccountPrivacy() {
+  return {
+    async personalData(db: Knex, userId: number) {
+      const u = await db('users').where({ id: userId }).first('id', 'username', 'nickname', 'role', 'wechat_openid', 'wechat_unionid', 'avatar_url', 'created_at', 'updated_at', 'password_hash');
+      if (!u) return null;
+      const { password_hash: hash, wechat_openid: openid, wechat_unionid: unionid, avatar_url: avatar, ...profile } = u as Record<string, unknown>;
+      return { profile: { ...profile, hasPassword: hash !== null }, wechat: { openid, unionid, avatarUrl: avatar } };
+    },
+
+    /**
+     * Removes the person: name, password, WeChat binding and avatar go; the row stays as 已注销用户 so
+     * orders and comments keep a (now anonymous) author. Sessions end, and the login counters that
+     * carry the username are dropped.
+     */
+    async erase(trx: Knex, userId: number, now: Date): Promise<void> {
+      const u = await trx('users').where({ id: userId }).first('username');
+      await trx('users').where({ id: userId }).update({ username: null, password_hash: null, nickname: ERASED_NICKNAME, wechat_openid: null, wechat_unionid: null, avatar_url: null, role: 'learner', erased_at: now, updated_at: now });
+      await trx('sessions').where({ user_id: userId }).delete();
+      if (u?.username) {
+        // LIKE narrows the search (its _ may match more); the exact keys are picked in code.
+        const name = String(u.username);
+        const buckets = (await trx('rate_limits').where('bucket', 'like', `%${name}`).pluck('bucket')).map(String).filter((b) => b.endsWith(`|${name}`) || b.endsWith(`:${name}`));
+        if (buckets.length > 0) await trx('rate_limits').whereIn('bucket', buckets).delete();
+      }
+    },
+  };
+}
