@@ -72,6 +72,7 @@ export function dashboardRoutes(deps: { analytics: Analytics; clock: Clock }): R
         dropoff: r.dropoff ? rowChart(r.dropoff.map((l, i) => ({ label: `${i + 1}. ${l.title}`, value: l.opened })), { title: '每课打开人数' }) : null,
       },
       tables: t,
+      feedbackTotals: { comments: r.feedback.comments, ratings: r.feedback.ratings },
       segments: r.segments.map((s) => ({ ...s, members: s.members.map((m) => ({ ...m, lastActive: when(m.lastActive) })) })),
       selected: r.selected,
       csv: (table: string) => `/admin/dashboard/export.csv?table=${table}&${qs}`,
