@@ -156,7 +156,7 @@ export async function main(): Promise<number> {
     const started = Date.now();
     const { adminPassword, courseIds } = await seed(db, now);
     progress(`seeded in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-    const { app } = buildApp({ config, db, clock: systemClock, logger: createLogger('silent') });
+    const { app } = buildApp({ config, db, clock: systemClock, logger: createLogger(process.env.BENCH_LOG === '1' ? 'error' : 'silent') });
     const server = await listen(app);
     try {
       // Sign in as the admin through the real login form.
@@ -190,6 +190,7 @@ export async function main(): Promise<number> {
     }
   } finally {
     await db.destroy();
-    rmSync(dir, { recursive: true, force: true });
+    if (process.env.BENCH_KEEP === '1') progress(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -20,10 +20,15 @@ export function beijingDateTime(d: Date): string {
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
 }
 
-/** `2026-12-01`, the Beijing day. */
+const BEIJING_OFFSET_MS = 8 * 3600_000;
+
+/**
+ * `2026-12-01`, the Beijing day. China has kept UTC+8 without daylight saving since 1991, so plain
+ * arithmetic gives the same answer as the time-zone database, many times faster: reports call this
+ * once per order and event.
+ */
 export function beijingDate(d: Date): string {
-  const p = parts(d);
-  return `${p.year}-${p.month}-${p.day}`;
+  return new Date(d.getTime() + BEIJING_OFFSET_MS).toISOString().slice(0, 10);
 }
 
 /** `16:59` in Beijing time. */

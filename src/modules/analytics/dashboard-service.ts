@@ -83,7 +83,7 @@ export function createDashboard(deps: { db: Knex; clock: Clock }) {
         repo.ordersCreated(db, range),
         repo.freeEnrolments(db, range),
         repo.distinctActors(db, 'course_view', range),
-        repo.dailyCounts(db, ['visit'], range),
+        repo.countsBySource(db, ['visit'], range),
         repo.orderSources(db, range),
         repo.sharerVisitors(db, range),
         repo.progress(db),
@@ -132,7 +132,11 @@ export function createDashboard(deps: { db: Knex; clock: Clock }) {
 
       // Engagement per course over everyone who may study it now.
       const learnersOf = new Map<number, number[]>();
-      for (const g of live) learnersOf.set(g.courseId, [...(learnersOf.get(g.courseId) ?? []), g.userId]);
+      for (const g of live) {
+        const list = learnersOf.get(g.courseId);
+        if (list) list.push(g.userId);
+        else learnersOf.set(g.courseId, [g.userId]);
+      }
       const engagement = courses.map((c) => {
         const ls = learnersOf.get(c.id) ?? [];
         const total = lessons.get(c.id) ?? 0;

@@ -60,9 +60,10 @@ export function createReportRepository() {
       return new Map(rows.map((x) => [Number(x.course_id), Number(x.n)]));
     },
 
-    async dailyCounts(db: Knex, types: string[], r: Range) {
-      const rows = await rowsOf(db('analytics_daily').whereIn('type', types).andWhere('day', '>=', r.fromDay).andWhere('day', '<=', r.toDay).groupBy('day', 'type', 'source').select('day', 'type', 'source').sum({ n: 'events' }));
-      return rows.map((x) => ({ day: String(x.day), type: String(x.type), source: String(x.source), n: Number(x.n) }));
+    /** Events of these types per source over the range, from the daily rollup. */
+    async countsBySource(db: Knex, types: string[], r: Range) {
+      const rows = await rowsOf(db('analytics_daily').whereIn('type', types).andWhere('day', '>=', r.fromDay).andWhere('day', '<=', r.toDay).groupBy('source').select('source').sum({ n: 'events' }));
+      return rows.map((x) => ({ source: String(x.source), n: Number(x.n) }));
     },
 
     /** Orders created in the range with the source they came from (the event's last touch). */
