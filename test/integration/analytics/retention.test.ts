@@ -36,3 +36,17 @@ describe('retention of raw events', () => {
     expect(await first.runOnce()).toEqual({ events: 0, actors: 0 });
   });
 });
+
+describe('a full event buffer', () => {
+  it('drops what does not fit, counts it, and writes the rest', async () => {
+    const { createEventBuffer } = await import('../../../src/modules/analytics/event-buffer.js');
+    const buffer = createEventBuffer({ db: t.db, log: createLogger('silent'), options: { batchSize: 100, flushMs: 3_600_000, maxBuffered: 2 } });
+    const e = { type: 'page_view' as const, at: new Date(), userId: null, visitorId: 'bufferfullvisitor1', courseId: null, lessonId: null, orderId: null, touch: { source: 'direct' as const, medium: null, campaign: null, shareCode: null, at: new Date() }, firstTouch: null, isTouch: false, uaClass: 'desktop' as const, referrerClass: 'none' as const, path: '/' };
+
+    for (let i = 0; i < 3; i++) buffer.push(e);
+    await buffer.stop();
+
+    expect(buffer.stats()).toEqual({ waiting: 0, written: 2, dropped: 1 });
+    expect(await t.db('analytics_events').where({ visitor_id: 'bufferfullvisitor1' })).toHaveLength(2);
+  });
+});
