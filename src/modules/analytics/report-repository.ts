@@ -8,6 +8,9 @@ type Row = Record<string, unknown>;
 /** Aggregate queries lose their column types in knex's typings: read them as plain rows. */
 const rowsOf = async (q: PromiseLike<unknown>): Promise<Row[]> => (await q) as Row[];
 
+/** `column` within the range: from inclusive, until exclusive. */
+const within = (q: Knex.QueryBuilder, column: string, r: { from: Date; until: Date }) => q.andWhere(column, '>=', r.from).andWhere(column, '<', r.until);
+
 export interface Range {
   from: Date;
   /** Exclusive. */
@@ -30,28 +33,23 @@ export interface LearnerCourse {
 export function createReportRepository() {
   return {
     async paidOrders(db: Knex, r: Range) {
-      const rows = await db('orders').whereNotNull('paid_at').andWhere('paid_at', '>=', r.from).andWhere('paid_at', '<', r.until).select('id', 'user_id', 'course_id', 'amount_fen', 'paid_at');
-      return rows.map((o) => ({ id: Number(o.id), userId: Number(o.user_id), courseId: Number(o.course_id), amountFen: Number(o.amount_fen), at: toDate(o.paid_at) }));
+      const rows = await within(db('orders').whereNotNull('paid_at'), 'paid_at', r).select('id', 'user_id', 'course_id', 'amount_fen', 'paid_at');
+      return rows.map((o: Row) => ({ id: Number(o.id), userId: Number(o.user_id), courseId: Number(o.course_id), amountFen: Number(o.amount_fen), at: toDate(o.paid_at) }));
     },
 
     async refunds(db: Knex, r: Range) {
-      const rows = await db('refunds as r')
-        .join('orders as o', 'o.id', 'r.order_id')
-        .where('r.status', 'succeeded')
-        .andWhere('r.succeeded_at', '>=', r.from)
-        .andWhere('r.succeeded_at', '<', r.until)
-        .select('r.amount_fen', 'r.succeeded_at', 'o.course_id');
-      return rows.map((x) => ({ amountFen: Number(x.amount_fen), courseId: Number(x.course_id), at: toDate(x.succeeded_at) }));
+      const rows = await within(db('refunds as r').join('orders as o', 'o.id', 'r.order_id').where('r.status', 'succeeded'), 'r.succeeded_at', r).select('r.amount_fen', 'r.succeeded_at', 'o.course_id');
+      return rows.map((x: Row) => ({ amountFen: Number(x.amount_fen), courseId: Number(x.course_id), at: toDate(x.succeeded_at) }));
     },
 
     async ordersCreated(db: Knex, r: Range) {
-      const rows = await db('orders').where('created_at', '>=', r.from).andWhere('created_at', '<', r.until).select('user_id', 'course_id');
-      return rows.map((o) => ({ userId: Number(o.user_id), courseId: Number(o.course_id) }));
+      const rows = await within(db('orders'), 'created_at', r).select('user_id', 'course_id');
+      return rows.map((o: Row) => ({ userId: Number(o.user_id), courseId: Number(o.course_id) }));
     },
 
     async freeEnrolments(db: Knex, r: Range) {
-      const rows = await db('access_grants').where({ source: 'free' }).andWhere('granted_at', '>=', r.from).andWhere('granted_at', '<', r.until).select('user_id', 'course_id');
-      return rows.map((g) => ({ userId: Number(g.user_id), courseId: Number(g.course_id) }));
+      const rows = await within(db('access_grants').where({ source: 'free' }), 'granted_at', r).select('user_id', 'course_id');
+      return rows.map((g: Row) => ({ userId: Number(g.user_id), courseId: Number(g.course_id) }));
     },
 
     /** Distinct people per course who did `type`, from the daily actors rollup. */
@@ -68,13 +66,8 @@ export function createReportRepository() {
 
     /** Orders created in the range with the source they came from (the event's last touch). */
     async orderSources(db: Knex, r: Range) {
-      const rows = await db('analytics_events as e')
-        .join('orders as o', 'o.id', 'e.order_id')
-        .where('e.type', 'order_created')
-        .andWhere('e.occurred_at', '>=', r.from)
-        .andWhere('e.occurred_at', '<', r.until)
-        .select('e.order_id', 'e.source', 'e.sharer_id', 'e.first_source', 'o.paid_at', 'o.amount_fen', 'o.refunded_fen');
-      return rows.map((x) => ({
+      const rows = await within(db('analytics_events as e').join('orders as o', 'o.id', 'e.order_id').where('e.type', 'order_created'), 'e.occurred_at', r).select('e.order_id', 'e.source', 'e.sharer_id', 'e.first_source', 'o.paid_at', 'o.amount_fen', 'o.refunded_fen');
+      return rows.map((x: Row) => ({
         orderId: Number(x.order_id),
         source: String(x.source),
         firstSource: x.first_source === null ? null : String(x.first_source),
@@ -148,11 +141,11 @@ export function createReportRepository() {
 
     /** Comments and ratings written per Beijing day in the range, per course. */
     async feedbackActivity(db: Knex, r: Range) {
-      const comments = await db('comments').where('created_at', '>=', r.from).andWhere('created_at', '<', r.until).whereIn('status', ['published', 'held']).select('course_id', 'created_at');
-      const ratings = await db('ratings').where('updated_at', '>=', r.from).andWhere('updated_at', '<', r.until).select('course_id', 'updated_at', 'stars');
+      const comments = await within(db('comments').whereIn('status', ['published', 'held']), 'created_at', r).select('course_id', 'created_at');
+      const ratings = await within(db('ratings'), 'updated_at', r).select('course_id', 'updated_at', 'stars');
       return {
-        comments: comments.map((c) => ({ courseId: Number(c.course_id), at: toDate(c.created_at) })),
-        ratings: ratings.map((x) => ({ courseId: Number(x.course_id), at: toDate(x.updated_at), stars: Number(x.stars) })),
+        comments: comments.map((c: Row) => ({ courseId: Number(c.course_id), at: toDate(c.created_at) })),
+        ratings: ratings.map((x: Row) => ({ courseId: Number(x.course_id), at: toDate(x.updated_at), stars: Number(x.stars) })),
       };
     },
 
