@@ -21,7 +21,8 @@ export async function up(knex: Knex): Promise<void> {
     t.string('actor', 40).notNullable(); // u:<user id> or v:<visitor id>
     t.primary(['day', 'type', 'course_id', 'actor'], 'analytics_daily_actors_pk');
     t.index(['actor'], 'analytics_daily_actors_actor_idx');
-    t.index(['type', 'day', 'course_id', 'actor'], 'analytics_daily_actors_type_idx');
+    // Distinct people per course over a range: read in (course, actor) order, days checked in the index.
+    t.index(['type', 'course_id', 'actor', 'day'], 'analytics_daily_actors_type_idx');
   });
 }
 

@@ -27,7 +27,6 @@ export interface LearnerCourse {
   done: number;
   seconds: number;
   lastActive: Date | null;
-  firstOpened: Date | null;
 }
 
 export function createReportRepository() {
@@ -92,8 +91,7 @@ export function createReportRepository() {
         .count({ opened: '*' })
         .sum({ done: db.raw('case when completed_at is not null then 1 else 0 end') })
         .sum({ seconds: 'seconds_studied' })
-        .max({ last: 'last_active_at' })
-        .min({ first: 'first_opened_at' }),
+        .max({ last: 'last_active_at' }),
       );
       return rows.map((x) => ({
         userId: Number(x.user_id),
@@ -102,7 +100,6 @@ export function createReportRepository() {
         done: Number(x.done ?? 0),
         seconds: Number(x.seconds ?? 0),
         lastActive: toDateOrNull(x.last),
-        firstOpened: toDateOrNull(x.first),
       }));
     },
 
