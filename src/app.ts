@@ -24,7 +24,7 @@ import {
 } from './platform/http/index.js';
 import { healthRoutes } from './platform/http/health-routes.js';
 import { accountRoutes, accountSettingsRoutes, createAccountService, createPasswordHasher, loadCurrentUser, requireAdmin } from './modules/accounts/index.js';
-import { createAnalytics } from './modules/analytics/index.js';
+import { createAnalytics, TRACKING_COOKIES } from './modules/analytics/index.js';
 import { createPrivacyService, privacyRoutes } from './modules/privacy/index.js';
 import { adminRoutes, createCoverStore, dashboardRoutes, feedbackAdminRoutes, MAX_COVER_BYTES, orderAdminRoutes } from './modules/admin/index.js';
 import { createAuditService } from './modules/audit/index.js';
@@ -278,7 +278,15 @@ export function buildApp(deps: AppDeps): BuiltApp {
   app.use(oauth.router);
   app.use(jssdkRoutes({ tokens, appid: oa.appid, publicUrl, clock }));
   app.use(accountSettingsRoutes({ accounts, sessions: sessionStore }));
-  app.use(privacyRoutes({ privacy: createPrivacyService({ db, clock, log: logger, audit, accounts }), accounts, retentionDays: config.analytics.retentionDays }));
+  app.use(
+    privacyRoutes({
+      privacy: createPrivacyService({ db, clock, log: logger, audit, accounts }),
+      accounts,
+      retentionDays: config.analytics.retentionDays,
+      eraseLimiter: limit('erase', config.rateLimits.loginMax, 'failures', `密码错误次数过多，请 ${config.rateLimits.windowMs / 60_000} 分钟后再试`, (req) => String(req.currentUser?.id ?? clientIp(req))),
+      trackingCookies: TRACKING_COOKIES,
+    }),
+  );
   app.use(
     learningRoutes({
       courses,

@@ -18,12 +18,19 @@ export function parseRange(from: string, to: string, now: Date): { range: Range;
     return { range: { from: beijingDayStart(fromDay), until: beijingDayStart(today, 1), fromDay, toDay: today }, problem };
   };
   if (from === '' && to === '') return fallback(null);
-  const f = beijingDayStart(from || to);
-  const t = beijingDayStart(to || from);
+  // Only a start: up to today. Only an end: the 30 days up to it.
+  const toDay = to || today;
+  const t = beijingDayStart(toDay);
+  const fromDay = from || (Number.isNaN(t.getTime()) ? '' : beijingDate(new Date(t.getTime() - 29 * DAY)));
+  const f = beijingDayStart(fromDay);
   if (Number.isNaN(f.getTime()) || Number.isNaN(t.getTime())) return fallback('日期格式应为 2026-12-01，已显示最近 30 天');
   if (t < f) return fallback('结束日期早于开始日期，已显示最近 30 天');
-  if ((t.getTime() - f.getTime()) / DAY >= MAX_RANGE_DAYS) return fallback(`时间范围最长 ${MAX_RANGE_DAYS} 天，已显示最近 30 天`);
-  return { range: { from: f, until: new Date(t.getTime() + DAY), fromDay: from || to, toDay: to || from }, problem: null };
+  if ((t.getTime() - f.getTime()) / DAY >= MAX_RANGE_DAYS) {
+    // Too long: the last MAX_RANGE_DAYS days up to the end asked for, and say so.
+    const start = beijingDate(new Date(t.getTime() - (MAX_RANGE_DAYS - 1) * DAY));
+    return { range: { from: beijingDayStart(start), until: new Date(t.getTime() + DAY), fromDay: start, toDay }, problem: `时间范围最长 ${MAX_RANGE_DAYS} 天，已显示 ${start} 至 ${toDay}` };
+  }
+  return { range: { from: f, until: new Date(t.getTime() + DAY), fromDay, toDay }, problem: null };
 }
 
 /** The bucket a Beijing day falls in: itself, the Monday of its week, or its month. */
@@ -35,11 +42,13 @@ export function bucketOf(day: string, by: Granularity): string {
   return beijingDate(new Date(start.getTime() - weekday * DAY));
 }
 
-function bucketsBetween(r: Range, by: Granularity): string[] {
-  const out: string[] = [];
+/** The buckets of a range in order, each with the label a person reads: a week by its first day in the range. */
+function bucketsBetween(r: Range, by: Granularity): { key: string; label: string }[] {
+  const out: { key: string; label: string }[] = [];
   for (let t = r.from.getTime(); t < r.until.getTime(); t += DAY) {
-    const b = bucketOf(beijingDate(new Date(t)), by);
-    if (out[out.length - 1] !== b) out.push(b);
+    const day = beijingDate(new Date(t));
+    const key = bucketOf(day, by);
+    if (out[out.length - 1]?.key !== key) out.push({ key, label: by === 'week' ? day : key });
   }
   return out;
 }
@@ -96,7 +105,7 @@ export function createDashboard(deps: { db: Knex; clock: Clock }) {
 
       // Revenue: payments on the Beijing day they were paid, refunds on the day they settled.
       const buckets = bucketsBetween(range, opts.by);
-      const rev = new Map(buckets.map((b) => [b, { label: b, grossFen: 0, refundFen: 0, netFen: 0, orders: 0 }]));
+      const rev = new Map(buckets.map((b) => [b.key, { label: b.label, grossFen: 0, refundFen: 0, netFen: 0, orders: 0 }]));
       for (const o of paid) {
         const b = rev.get(bucketOf(beijingDate(o.at), opts.by));
         if (b) {
@@ -188,7 +197,7 @@ export function createDashboard(deps: { db: Knex; clock: Clock }) {
         .map((c) => ({ courseId: c.id, title: c.title, netFen: net.get(c.id)?.netFen ?? 0, paid: net.get(c.id)?.paid ?? 0, learners: learnersOf.get(c.id)?.length ?? 0, rating: ratings.get(c.id) ?? null, comments: commentsBy.get(c.id) ?? 0 }))
         .sort((a, b) => b.netFen - a.netFen || b.learners - a.learners);
 
-      const feedbackDays = new Map(bucketsBetween(range, opts.by).map((b) => [b, { label: b, comments: 0, ratings: 0 }]));
+      const feedbackDays = new Map(bucketsBetween(range, opts.by).map((b) => [b.key, { label: b.label, comments: 0, ratings: 0 }]));
       for (const c of feedback.comments) {
         const b = feedbackDays.get(bucketOf(beijingDate(c.at), opts.by));
         if (b) b.comments += 1;

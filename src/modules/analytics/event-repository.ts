@@ -2,7 +2,9 @@ import type { Knex } from 'knex';
 import { beijingDate } from '../../platform/time.js';
 import type { AnalyticsEvent } from './event.js';
 
-const actorOf = (e: { userId: number | null; visitorId: string | null }) => (e.userId !== null ? `u:${e.userId}` : e.visitorId ? `v:${e.visitorId}` : null);
+// One browser is one person before and after logging in: the visitor id comes first, so a course
+// viewed, then viewed again after login, counts one viewer. Server-side events have only the user.
+const actorOf = (e: { userId: number | null; visitorId: string | null }) => (e.visitorId ? `v:${e.visitorId}` : e.userId !== null ? `u:${e.userId}` : null);
 
 /** Writes batches of events and keeps the rollups and the visitors' touches current in the same transaction. */
 export function createEventRepository() {
@@ -58,8 +60,11 @@ export function createEventRepository() {
         const actorRows = [...actors.values()];
         for (let i = 0; i < actorRows.length; i += 100) await trx('analytics_daily_actors').insert(actorRows.slice(i, i + 100)).onConflict(['day', 'type', 'course_id', 'actor']).ignore();
 
+        // The browser's account, once it is known (login), so 我的数据 can find its touches.
+        const seen = new Map(events.filter((x) => x.visitorId && x.userId !== null).map((x) => [x.visitorId!, x.userId!]));
+        for (const [visitorId, userId] of seen) await trx('analytics_visitors').where({ visitor_id: visitorId }).update({ user_id: userId });
         for (const e of events.filter((x) => x.isTouch && x.visitorId)) {
-          const last = { last_source: e.touch.source, last_medium: e.touch.medium, last_sharer_id: sharerOf(e.touch.shareCode), last_at: e.at };
+          const last = { last_source: e.touch.source, last_medium: e.touch.medium, last_sharer_id: sharerOf(e.touch.shareCode), last_at: e.touch.at };
           const first = e.firstTouch ?? e.touch;
           await trx('analytics_visitors')
             .insert({ visitor_id: e.visitorId, user_id: e.userId, first_source: first.source, first_medium: first.medium, first_sharer_id: sharerOf(first.shareCode), first_at: first.at, ...last })

@@ -16,7 +16,7 @@ export type { EventSink, EventType, EventRefs } from './event.js';
 export { SOURCE_LABELS } from './event.js';
 export { parseRange, FUNNEL_STEPS, type DashboardReport, type Granularity } from './dashboard-service.js';
 export { barChart, rowChart } from './svg-chart.js';
-export { VISITOR_COOKIE } from './request-context.js';
+export { VISITOR_COOKIE, TRACKING_COOKIES } from './request-context.js';
 export { createAnalyticsPrivacy } from './analytics-privacy.js';
 
 export function createAnalytics(deps: {

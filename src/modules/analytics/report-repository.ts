@@ -65,12 +65,13 @@ export function createReportRepository() {
 
     /** Orders created in the range with the source they came from (the event's last touch). */
     async orderSources(db: Knex, r: Range) {
-      const rows = await within(db('analytics_events as e').join('orders as o', 'o.id', 'e.order_id').where('e.type', 'order_created'), 'e.occurred_at', r).select('e.order_id', 'e.source', 'e.sharer_id', 'e.first_source', 'o.paid_at', 'o.amount_fen', 'o.refunded_fen');
+      const rows = await within(db('analytics_events as e').join('orders as o', 'o.id', 'e.order_id').where('e.type', 'order_created'), 'e.occurred_at', r).select('e.order_id', 'e.source', 'e.sharer_id', 'e.first_source', 'o.user_id', 'o.paid_at', 'o.amount_fen', 'o.refunded_fen');
       return rows.map((x: Row) => ({
         orderId: Number(x.order_id),
         source: String(x.source),
         firstSource: x.first_source === null ? null : String(x.first_source),
-        sharerId: x.sharer_id === null ? null : Number(x.sharer_id),
+        // A learner who opens their own link and buys shared with nobody.
+        sharerId: x.sharer_id === null || Number(x.sharer_id) === Number(x.user_id) ? null : Number(x.sharer_id),
         paid: x.paid_at !== null,
         netFen: x.paid_at === null ? 0 : Number(x.amount_fen) - Number(x.refunded_fen),
       }));
@@ -78,7 +79,14 @@ export function createReportRepository() {
 
     /** Visitors each sharer brought in the range (their first or last touch is the sharer's link). */
     async sharerVisitors(db: Knex, r: Range): Promise<Map<number, number>> {
-      const rows = await rowsOf(db('analytics_visitors').whereNotNull('last_sharer_id').andWhere('last_at', '>=', r.from).andWhere('last_at', '<', r.until).groupBy('last_sharer_id').select('last_sharer_id').count({ n: '*' }));
+      const rows = await rowsOf(
+        db('analytics_visitors')
+          .whereNotNull('last_sharer_id')
+          .andWhere('last_at', '>=', r.from)
+          .andWhere('last_at', '<', r.until)
+          // Their own browser is not someone they brought.
+          .andWhere((w) => w.whereNull('user_id').orWhereRaw('user_id <> last_sharer_id'))
+          .groupBy('last_sharer_id').select('last_sharer_id').count({ n: '*' }));
       return new Map(rows.map((x) => [Number(x.last_sharer_id), Number(x.n)]));
     },
 

@@ -13,6 +13,10 @@ declare module 'express-serve-static-core' {
 export const VISITOR_COOKIE = 'zf_vid';
 const FIRST_TOUCH_COOKIE = 'zf_ft';
 const LAST_TOUCH_COOKIE = 'zf_lt';
+/** Present for 30 minutes after a visit starts: a page without it begins a new visit (even a direct one). */
+const VISIT_COOKIE = 'zf_vs';
+const VISIT_MS = 30 * 60_000;
+export const TRACKING_COOKIES = [VISITOR_COOKIE, FIRST_TOUCH_COOKIE, LAST_TOUCH_COOKIE, VISIT_COOKIE];
 const YEAR_MS = 365 * 86_400_000;
 /** Last touch counts for a visit within 30 days, as most analytics tools attribute. */
 const LAST_TOUCH_MS = 30 * 86_400_000;
@@ -25,7 +29,13 @@ function cookie(req: Request, name: string): string | null {
   const header = req.headers.cookie ?? '';
   for (const part of header.split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+    if (k !== name) continue;
+    try {
+      return decodeURIComponent(v.join('='));
+    } catch {
+      // A cookie that is not valid percent-encoding is ignored, like one we never set.
+      return null;
+    }
   }
   return null;
 }
@@ -102,6 +112,7 @@ export function trackingContext(deps: { clock: Clock; secure: boolean; push: (e:
     let first = decodeTouch(cookie(req, FIRST_TOUCH_COOKIE));
     const last = decodeTouch(cookie(req, LAST_TOUCH_COOKIE));
     const newFirst = touch !== null && first === null;
+    const newVisit = touch !== null || cookie(req, VISIT_COOKIE) === null;
     if (newFirst) first = touch;
     const current: Touch = touch ?? (last && now.getTime() - last.at.getTime() < LAST_TOUCH_MS ? last : { source: 'direct', medium: null, campaign: null, shareCode: null, at: now });
     // Cookies are set only by a page that records something, so a 404, a file or an API call sets none,
@@ -113,6 +124,7 @@ export function trackingContext(deps: { clock: Clock; secure: boolean; push: (e:
       if (isNew) res.cookie(VISITOR_COOKIE, visitorId, opts(YEAR_MS));
       if (newFirst) res.cookie(FIRST_TOUCH_COOKIE, encodeTouch(touch), opts(YEAR_MS));
       if (touch) res.cookie(LAST_TOUCH_COOKIE, encodeTouch(touch), opts(LAST_TOUCH_MS));
+      if (newVisit) res.cookie(VISIT_COOKIE, '1', opts(VISIT_MS));
     };
     res.locals.firstVisit = isNew;
     const uaClass = uaClassOf(ua);
@@ -131,8 +143,8 @@ export function trackingContext(deps: { clock: Clock; secure: boolean; push: (e:
           orderId: refs.orderId ?? null,
           touch: current,
           firstTouch: first ?? current,
-          // Only the first event of a tagged request counts as the visit.
-          isTouch: touch !== null && !touchRecorded && (touchRecorded = true),
+          // The first event of a visit counts the visit, under its source (direct when untagged).
+          isTouch: newVisit && !touchRecorded && (touchRecorded = true),
           uaClass,
           referrerClass,
           path: req.path.slice(0, 191),

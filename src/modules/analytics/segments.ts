@@ -5,8 +5,8 @@
 export type Segment = 'new' | 'active' | 'at_risk' | 'dormant' | 'not_started';
 
 export const SEGMENTS: Record<Segment, { label: string; rule: string }> = {
-  new: { label: '新学员', rule: '7 天内开通了第一门课' },
   active: { label: '活跃', rule: '最近 7 天内学习过' },
+  new: { label: '新学员', rule: '7 天内开通了第一门课，还没开始学' },
   at_risk: { label: '流失风险', rule: '上次学习在 8–30 天前：该提醒 TA 回来了' },
   dormant: { label: '沉睡', rule: '超过 30 天没有学习' },
   not_started: { label: '未开始', rule: '开通超过 7 天，一课都还没打开' },
@@ -26,11 +26,10 @@ export interface LearnerActivity {
 const DAY = 86_400_000;
 
 export function segmentOf(a: LearnerActivity, now: Date): Segment {
-  const age = now.getTime() - a.since.getTime();
-  if (age <= 7 * DAY) return 'new';
-  if (a.lastActive === null) return 'not_started';
-  const idle = now.getTime() - a.lastActive.getTime();
+  const idle = a.lastActive === null ? Infinity : now.getTime() - a.lastActive.getTime();
   if (idle <= 7 * DAY) return 'active';
+  if (now.getTime() - a.since.getTime() <= 7 * DAY) return 'new';
+  if (a.lastActive === null) return 'not_started';
   if (idle <= 30 * DAY) return 'at_risk';
   return 'dormant';
 }

@@ -1,11 +1,19 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { AppError } from '../../platform/errors.js';
 import { formValues } from '../../platform/http/index.js';
 import { requireLogin } from '../accounts/index.js';
 import type { PrivacyService } from './privacy-service.js';
 
 /** /privacy (what we collect), 我的数据 at /me/privacy, its export and 注销账号. */
-export function privacyRoutes(deps: { privacy: PrivacyService; accounts: { hasPassword(id: number): Promise<boolean> }; retentionDays: number }): Router {
+export function privacyRoutes(deps: {
+  privacy: PrivacyService;
+  accounts: { hasPassword(id: number): Promise<boolean> };
+  retentionDays: number;
+  /** Wrong passwords here count like failed logins: a stolen session cannot guess at leisure. */
+  eraseLimiter: RequestHandler;
+  /** The analytics cookies of this browser, cleared with the account so its next visits start afresh. */
+  trackingCookies: readonly string[];
+}): Router {
   const router = Router();
 
   router.get('/privacy', (req, res) => {
@@ -22,7 +30,7 @@ export function privacyRoutes(deps: { privacy: PrivacyService; accounts: { hasPa
     res.type('application/json').send(JSON.stringify(data, null, 2));
   });
 
-  router.post('/me/privacy/erase', requireLogin, async (req, res) => {
+  router.post('/me/privacy/erase', requireLogin, deps.eraseLimiter, async (req, res) => {
     const userId = req.currentUser!.id;
     const { password } = formValues(req.body, ['password']);
     try {
@@ -32,6 +40,7 @@ export function privacyRoutes(deps: { privacy: PrivacyService; accounts: { hasPa
       return res.status(err.status).render('privacy/my-data', { title: '我的数据', hasPassword: await deps.accounts.hasPassword(userId), error: err.message, isAdmin: req.currentUser!.isAdmin });
     }
     await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
+    for (const name of deps.trackingCookies) res.clearCookie(name, { path: '/' });
     res.redirect(303, '/privacy?erased=1');
   });
 

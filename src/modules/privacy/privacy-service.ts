@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../../platform/clock.js';
 import { ConflictError, ForbiddenError } from '../../platform/errors.js';
+import { toDateOrNull } from '../../platform/db/index.js';
 import type { Logger } from '../../platform/logger.js';
 import { createAccountPrivacy, type AccountService } from '../accounts/index.js';
 import { createAnalyticsPrivacy } from '../analytics/index.js';
@@ -10,6 +11,18 @@ import { createFeedbackPrivacy } from '../feedback/index.js';
 import { createLearningPrivacy } from '../learning/index.js';
 import { createPaymentPrivacy } from '../payments/index.js';
 import { createWechatPrivacy } from '../wechat/index.js';
+
+/** Times as ISO strings (SQLite gives milliseconds): every `*_at` column, wherever it sits. */
+function readableTimes(value: unknown, key = ''): unknown {
+  if (Array.isArray(value)) return value.map((v) => readableTimes(v));
+  if (value instanceof Date) return value.toISOString();
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, readableTimes(v, k)]));
+  if (/(_at|At)$/.test(key) && (typeof value === 'number' || (typeof value === 'string' && value !== ''))) {
+    const d = toDateOrNull(value);
+    return d && !Number.isNaN(d.getTime()) ? d.toISOString() : value;
+  }
+  return value;
+}
 
 /** How long a WeChat re-authorisation counts as confirming an erasure. */
 export const WECHAT_CONFIRM_MS = 10 * 60_000;
@@ -34,7 +47,7 @@ export function createPrivacyService(deps: { db: Knex; clock: Clock; log: Logger
       const db = deps.db;
       const account = await parts.accounts.personalData(db, userId);
       const progress = await parts.learning.personalData(db, userId);
-      return {
+      return readableTimes({
         exportedAt: deps.clock.now().toISOString(),
         format: 'zhifu-personal-data/1',
         ...account,
@@ -44,7 +57,7 @@ export function createPrivacyService(deps: { db: Knex; clock: Clock; log: Logger
         studySeconds: progress.reduce((s, p) => s + Number(p.seconds_studied), 0),
         ...(await parts.feedback.personalData(db, userId)),
         analytics: await parts.analytics.personalData(db, userId),
-      };
+      }) as { exportedAt: string } & Record<string, unknown>;
     },
 
     /** Erases the account once confirmed by its password, or by a WeChat re-authorisation just now. */

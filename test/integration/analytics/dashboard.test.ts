@@ -91,6 +91,9 @@ describe('the dashboard on hand-computed fixture data', () => {
     expect(page.text).toContain('data-testid="total-refunds">¥30.00<');
     const monthly = await csv('revenue', 'from=2026-12-01&to=2026-12-03&by=month');
     expect(monthly.slice(1)).toEqual([['2026-12', '200', '30', '170', '2']]);
+    // A week is labelled by its first day inside the range (12-02 is a Wednesday; its Monday is 11-30).
+    const weekly = await csv('revenue', 'from=2026-12-02&to=2026-12-08&by=week');
+    expect(weekly.slice(1).map((r) => r[0])).toEqual(['2026-12-02', '2026-12-07']);
   });
 
   it('counts the funnel: distinct viewers, orderers, payers, starters and finishers', async () => {

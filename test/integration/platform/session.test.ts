@@ -75,16 +75,18 @@ describe('anonymous browsing', () => {
   afterAll(async () => t.close());
 
   it.each([['/'], ['/?page=2'], ['/?category=frontend'], ['/?category=backend&page=2'], ['course page']])(
-    'GET %s stores no session; a first visit gets only the first-party visitor cookie, a returning one no cookie',
+    'GET %s stores no session; a first visit gets only the first-party visitor and visit cookies, a returning one no cookie',
     async (path) => {
       const url = path === 'course page' ? `/courses/${slug}` : path;
       const first = await request(t.app).get(url);
-      const visitor = /^zf_vid=([^;]+)/.exec(String(first.headers['set-cookie']?.[0] ?? ''))?.[1];
-      const again = await request(t.app).get(url).set('Cookie', `zf_vid=${visitor}`);
+      const cookies = (first.headers['set-cookie'] as unknown as string[]) ?? [];
+      const again = await request(t.app).get(url).set('Cookie', cookies.map((c) => c.split(';')[0]).join('; '));
 
       expect(first.status).toBe(200);
-      expect(first.headers['set-cookie']).toHaveLength(1);
-      expect(first.headers['set-cookie']![0]).toMatch(/^zf_vid=[A-Za-z0-9_-]{16}; Max-Age=31536000; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/);
+      expect(cookies).toHaveLength(2);
+      expect(cookies[0]).toMatch(/^zf_vid=[A-Za-z0-9_-]{16}; Max-Age=31536000; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/);
+      expect(cookies[1]).toMatch(/^zf_vs=1; Max-Age=1800; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/);
+      expect(cookies.join(';')).not.toContain('zhifu.sid');
       expect(again.headers['set-cookie']).toBeUndefined();
       expect(await countSessions(t)).toBe(0);
     },
