@@ -12,7 +12,7 @@ export interface Bar {
 export function barChart(bars: Bar[], o: { title: string; format?: (n: number) => string; width?: number; height?: number }): string {
   const width = o.width ?? 480;
   const height = o.height ?? 200;
-  const pad = { top: 20, bottom: 36, left: 8, right: 8 };
+  const pad = { top: 20, bottom: 36, left: 28, right: 28 };
   const max = Math.max(1, ...bars.map((b) => b.value));
   const slot = (width - pad.left - pad.right) / Math.max(1, bars.length);
   const bw = Math.max(2, Math.min(48, slot * 0.7));
