@@ -16,10 +16,10 @@ const REVIEWS_ON_COURSE_PAGE = 5;
 export function createFeedbackPanels(deps: { comments: CommentService; ratings: RatingService; likes: LikeService; clock: Clock }) {
   return {
     async course(course: { id: number; slug: string }, reader: Reader | null) {
-      const [like, summary, page, mine, refusal] = await Promise.all([
+      const summary = await deps.ratings.summary(course.id);
+      const [like, page, mine, refusal] = await Promise.all([
         deps.likes.state(reader, 'course', course.id),
-        deps.ratings.summary(course.id),
-        deps.ratings.page(course.id, 1),
+        deps.ratings.page(course.id, 1, summary.count),
         deps.ratings.mine(reader, course.id),
         deps.ratings.refusal(reader, course.id),
       ]);

@@ -79,8 +79,9 @@ export function createRatingService(deps: {
       return summarise(await ratings.distribution(deps.db, courseId));
     },
 
-    async page(courseId: number, page: number): Promise<{ items: Rating[]; total: number; page: number; pages: number; people: Map<number, PublicProfile> }> {
-      const total = await ratings.countPublished(deps.db, courseId);
+    /** `knownTotal`: the published count when the caller has it already (the summary's), saving a query. */
+    async page(courseId: number, page: number, knownTotal?: number): Promise<{ items: Rating[]; total: number; page: number; pages: number; people: Map<number, PublicProfile> }> {
+      const total = knownTotal ?? (await ratings.countPublished(deps.db, courseId));
       const pages = Math.max(1, Math.ceil(total / REVIEWS_PER_PAGE));
       const at = Math.min(Math.max(1, page), pages);
       const items = await ratings.pagePublished(deps.db, courseId, (at - 1) * REVIEWS_PER_PAGE, REVIEWS_PER_PAGE);
