@@ -59,6 +59,17 @@ describe('the creator’s dashboard in the browser', () => {
     expect(await horizontalOverflow(creator.page)).toBe(0);
     await screenshot(creator.page, 'dashboard-03-phone');
 
+    // The learner finds 我的数据 from 账号设置, and the privacy page from there.
+    await learner.page.goto(`${base}/me/account`);
+    await learner.page.getByTestId('my-data-link').click();
+    await learner.page.waitForURL(`${base}/me/privacy`);
+    expect(await learner.page.getByTestId('export-link').getAttribute('href')).toBe('/me/privacy/export');
+    expect(await horizontalOverflow(learner.page)).toBe(0);
+    await screenshot(learner.page, 'dashboard-04-my-data');
+    await learner.page.getByRole('link', { name: '隐私说明', exact: true }).first().click();
+    await learner.page.waitForURL(`${base}/privacy`);
+    await screenshot(learner.page, 'dashboard-05-privacy-page');
+
     expect([...learner.problems, ...creator.problems]).toEqual([]);
     await Promise.all([learner.context.close(), creator.context.close()]);
   }, 180_000);
