@@ -164,7 +164,12 @@ export function createDashboard(deps: { db: Knex; clock: Clock }) {
       for (const d of daily) sourceRow(d.source).visits += d.n;
       const sharers = new Map<number, { visitors: number; orders: number; paid: number; netFen: number }>();
       for (const [id, n] of sharerVisitors) sharers.set(id, { visitors: n, orders: 0, paid: 0, netFen: 0 });
+      // A learner who comes back to a pending order records order_created again: count each order once,
+      // under the source it was first created from.
+      const counted = new Set<number>();
       for (const o of orderSources) {
+        if (counted.has(o.orderId)) continue;
+        counted.add(o.orderId);
         const row = sourceRow(o.source);
         row.orders += 1;
         if (o.paid) row.paid += 1;

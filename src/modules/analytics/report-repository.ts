@@ -65,7 +65,7 @@ export function createReportRepository() {
 
     /** Orders created in the range with the source they came from (the event's last touch). */
     async orderSources(db: Knex, r: Range) {
-      const rows = await within(db('analytics_events as e').join('orders as o', 'o.id', 'e.order_id').where('e.type', 'order_created'), 'e.occurred_at', r).select('e.order_id', 'e.source', 'e.sharer_id', 'e.first_source', 'o.user_id', 'o.paid_at', 'o.amount_fen', 'o.refunded_fen');
+      const rows = await within(db('analytics_events as e').join('orders as o', 'o.id', 'e.order_id').where('e.type', 'order_created'), 'e.occurred_at', r).orderBy('e.id').select('e.order_id', 'e.source', 'e.sharer_id', 'e.first_source', 'o.user_id', 'o.paid_at', 'o.amount_fen', 'o.refunded_fen');
       return rows.map((x: Row) => ({
         orderId: Number(x.order_id),
         source: String(x.source),

@@ -125,11 +125,15 @@ describe('the dashboard on hand-computed fixture data', () => {
     expect({ new: count('new'), active: count('active'), at_risk: count('at_risk'), dormant: count('dormant'), not_started: count('not_started') }).toEqual({ new: 1, active: 1, at_risk: 2, dormant: 1, not_started: 1 });
   });
 
-  it('counts visits by source from the rollup', async () => {
+  it('counts visits by source from the rollup, and each order once under the source it was first created from', async () => {
+    const first = await ctx.t.db('orders').where({ user_id: u[0] }).first('id');
+    const event = (source: string, iso: string) => ({ occurred_at: at(iso), type: 'order_created', user_id: u[0], order_id: first.id, course_id: A.id, source, ua_class: 'desktop', referrer_class: 'none' });
+    // The learner came back to the same pending order from an article: still one order, from the menu.
+    await ctx.t.db('analytics_events').insert([event('menu', '2026-12-01T15:50:00Z'), event('article', '2026-12-01T15:55:00Z')]);
     const rows = await csv('sources');
-    expect(rows.slice(1).map((r) => [r[0], r[1]])).toEqual([
-      ['公众号菜单', '6'],
-      ['分享链接', '2'],
+    expect(rows.slice(1).map((r) => [r[0], r[1], r[2], r[3], r[4]])).toEqual([
+      ['公众号菜单', '6', '1', '1', '100'],
+      ['分享链接', '2', '0', '0', '0'],
     ]);
   });
 
