@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
+import { forgetRateLimitsOf, KnexSessionStore } from '../../platform/http/index.js';
 
-export const ERASED_NICKNAME = '已注销用户';
+const ERASED_NICKNAME = '已注销用户';
 
 /** What accounts holds about a learner, and its erasure (the row stays, anonymous, for orders to point at). */
 export function createAccountPrivacy() {
@@ -20,13 +21,8 @@ export function createAccountPrivacy() {
     async erase(trx: Knex, userId: number, now: Date): Promise<void> {
       const u = await trx('users').where({ id: userId }).first('username');
       await trx('users').where({ id: userId }).update({ username: null, password_hash: null, nickname: ERASED_NICKNAME, wechat_openid: null, wechat_unionid: null, avatar_url: null, role: 'learner', erased_at: now, updated_at: now });
-      await trx('sessions').where({ user_id: userId }).delete();
-      if (u?.username) {
-        // LIKE narrows the search (its _ may match more); the exact keys are picked in code.
-        const name = String(u.username);
-        const buckets = (await trx('rate_limits').where('bucket', 'like', `%${name}`).pluck('bucket')).map(String).filter((b) => b.endsWith(`|${name}`) || b.endsWith(`:${name}`));
-        if (buckets.length > 0) await trx('rate_limits').whereIn('bucket', buckets).delete();
-      }
+      await KnexSessionStore.endAllOf(trx, userId);
+      if (u?.username) await forgetRateLimitsOf(trx, String(u.username));
     },
   };
 }

@@ -6,4 +6,4 @@ export { loadCurrentUser, requireLogin, requireAdmin, logIn as logInAs } from '.
 export type { CurrentUser, PublicProfile, Role, User } from './user.js';
 export { RegisterForm, LoginForm } from './account-schemas.js';
 export { accountSettingsRoutes } from './account-settings-routes.js';
-export { createAccountPrivacy, ERASED_NICKNAME } from './account-privacy.js';
+export { createAccountPrivacy } from './account-privacy.js';

@@ -13,10 +13,9 @@ import { createShareCodes } from './share-codes.js';
 import { analyticsRoutes } from './analytics-routes.js';
 
 export type { EventSink, EventType, EventRefs } from './event.js';
-export { SOURCE_LABELS } from './event.js';
 export { parseRange, FUNNEL_STEPS, type DashboardReport, type Granularity } from './dashboard-service.js';
 export { barChart, rowChart } from './svg-chart.js';
-export { VISITOR_COOKIE, TRACKING_COOKIES } from './request-context.js';
+export { TRACKING_COOKIES } from './request-context.js';
 export { createAnalyticsPrivacy } from './analytics-privacy.js';
 
 export function createAnalytics(deps: {

@@ -75,21 +75,27 @@ export function createCommentService(deps: { db: Knex; clock: Clock; log: Logger
     return found;
   }
 
+  async function pageAt(place: LessonPlace, reader: Reader | null, opts: { order: CommentOrder; page: number }): Promise<CommentPage> {
+    const { lessonId } = place;
+    const [total, count] = await Promise.all([comments.countTopLevel(deps.db, lessonId, reader), comments.countVisible(deps.db, lessonId, reader)]);
+    const pages = Math.max(1, Math.ceil(total / COMMENTS_PER_PAGE));
+    const page = Math.min(Math.max(1, opts.page), pages);
+    const top = await comments.pageOfTopLevel(deps.db, lessonId, reader, opts.order, (page - 1) * COMMENTS_PER_PAGE, COMMENTS_PER_PAGE);
+    const replies = await comments.repliesOf(deps.db, top.map((c) => c.id), reader);
+    const threads = top.map((comment) => ({ comment, replies: replies.filter((r) => r.parentId === comment.id) }));
+    const ids = [...top, ...replies].flatMap((c) => [c.userId, c.replyToUserId ?? c.userId]);
+    return { place, threads, total, count, page, pages, order: opts.order, people: await deps.accounts.publicProfiles(ids) };
+  }
+
   return {
-    visible,
     noticeIfPublic,
 
     async page(reader: Reader | null, lessonId: number, opts: { order: CommentOrder; page: number }): Promise<CommentPage> {
-      const place = await deps.gate.open(reader, lessonId);
-      const [total, count] = await Promise.all([comments.countTopLevel(deps.db, lessonId, reader), comments.countVisible(deps.db, lessonId, reader)]);
-      const pages = Math.max(1, Math.ceil(total / COMMENTS_PER_PAGE));
-      const page = Math.min(Math.max(1, opts.page), pages);
-      const top = await comments.pageOfTopLevel(deps.db, lessonId, reader, opts.order, (page - 1) * COMMENTS_PER_PAGE, COMMENTS_PER_PAGE);
-      const replies = await comments.repliesOf(deps.db, top.map((c) => c.id), reader);
-      const threads = top.map((comment) => ({ comment, replies: replies.filter((r) => r.parentId === comment.id) }));
-      const ids = [...top, ...replies].flatMap((c) => [c.userId, c.replyToUserId ?? c.userId]);
-      return { place, threads, total, count, page, pages, order: opts.order, people: await deps.accounts.publicProfiles(ids) };
+      return pageAt(await deps.gate.open(reader, lessonId), reader, opts);
     },
+
+    /** The page for a lesson the caller has just found open to this reader (the lesson page itself). */
+    pageAt,
 
     async post(reader: Reader, lessonId: number, form: CommentForm): Promise<Comment> {
       const place = await deps.gate.open(reader, lessonId);

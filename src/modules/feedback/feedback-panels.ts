@@ -43,7 +43,7 @@ export function createFeedbackPanels(deps: { comments: CommentService; ratings: 
     /** Null when the reader may not study the lesson: then nothing of its comments is shown. */
     async lesson(place: LessonPlace, reader: Reader | null, q: { order: CommentOrder; page: number }) {
       if (!place.allowed) return null;
-      const [like, page, banned] = await Promise.all([deps.likes.state(reader, 'lesson', place.lessonId), deps.comments.page(reader, place.lessonId, q), deps.comments.isBanned(reader)]);
+      const [like, page, banned] = await Promise.all([deps.likes.state(reader, 'lesson', place.lessonId), deps.comments.pageAt(place, reader, q), deps.comments.isBanned(reader)]);
       const base = `/courses/${encodeURIComponent(place.courseSlug)}/lessons/${place.lessonId}`;
       return {
         like: likeView(like, `${base}/${like.liked ? 'unlike' : 'like'}`),

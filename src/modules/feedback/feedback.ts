@@ -1,3 +1,5 @@
+import type { Viewer } from '../enrolments/index.js';
+
 /** published: everyone sees it; held: a keyword matched, only its author and admins see it until an
  * admin approves; hidden: an admin took it down; deleted: its author or an admin removed it. */
 export type FeedbackStatus = 'published' | 'held' | 'hidden' | 'deleted';
@@ -35,11 +37,8 @@ export interface Rating {
 
 export type LikeTarget = 'course' | 'lesson';
 
-/** Who is asking, as feedback needs it. */
-export interface Reader {
-  id: number;
-  isAdmin: boolean;
-}
+/** Who is asking: the same person the access rule asks about. */
+export type Reader = Viewer;
 
 /** A lesson as seen by one reader: where it sits, and whether the reader may study it. */
 export interface LessonPlace {

@@ -124,10 +124,6 @@ export function createModerationService(deps: { db: Knex; clock: Clock; log: Log
       return moderation.bans(deps.db, 100);
     },
 
-    async isBanned(userId: number): Promise<boolean> {
-      return moderation.isBanned(deps.db, userId);
-    },
-
     async log(actor: Reader) {
       admin(actor);
       return deps.audit.recentOf(['comment', 'rating', 'feedback_ban'], 30);

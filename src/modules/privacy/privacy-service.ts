@@ -25,7 +25,7 @@ function readableTimes(value: unknown, key = ''): unknown {
 }
 
 /** How long a WeChat re-authorisation counts as confirming an erasure. */
-export const WECHAT_CONFIRM_MS = 10 * 60_000;
+const WECHAT_CONFIRM_MS = 10 * 60_000;
 
 /**
  * 我的数据: everything we hold about a learner, from every module that holds some (each says what is

@@ -3,7 +3,7 @@ export { sessionMiddleware, SESSION_COOKIE, type FlashMessage } from './session.
 export { setFlash, takeFlash } from './flash.js';
 export { csrfProtection, csrfTokenForViews, csrfErrorTranslator } from './csrf.js';
 export { fieldErrors, formValues, idParam, safeReturnPath } from './validation.js';
-export { limitRequests, clientIp, KnexRateLimitStore } from './rate-limit.js';
+export { limitRequests, clientIp, forgetRateLimitsOf, KnexRateLimitStore } from './rate-limit.js';
 export { errorHandler, notFoundHandler } from './error-handler.js';
 export { securityHeaders } from './security-headers.js';
 export { requestLogger } from './request-logger.js';

@@ -66,6 +66,16 @@ export class KnexRateLimitStore implements Store {
   }
 }
 
+/**
+ * Forgets every counter keyed by `name` alone or as the last part of a compound key (`ip|name`), in
+ * any limiter: what an erased account leaves behind. LIKE narrows the search (its _ may match more);
+ * the exact keys are picked in code.
+ */
+export async function forgetRateLimitsOf(db: Knex, name: string): Promise<void> {
+  const buckets = (await db(TABLE).where('bucket', 'like', `%${name}`).pluck('bucket')).map(String).filter((b) => b.endsWith(`|${name}`) || b.endsWith(`:${name}`));
+  if (buckets.length > 0) await db(TABLE).whereIn('bucket', buckets).delete();
+}
+
 /** The client's IP, IPv6 addresses grouped by /56 as express-rate-limit advises. */
 export function clientIp(req: Request): string {
   return ipKeyGenerator(req.ip ?? 'unknown');

@@ -57,6 +57,11 @@ export class KnexSessionStore extends session.Store {
       .then(() => cb?.(), (err: unknown) => cb?.(err));
   }
 
+  /** Logs a user out everywhere (an erased account); pass the transaction the erasure runs in. */
+  static async endAllOf(db: Knex, userId: number): Promise<number> {
+    return db(TABLE).where({ user_id: userId }).delete();
+  }
+
   /** Logs a user out everywhere but here (a password change); returns how many sessions ended. */
   async destroyOthersOf(userId: number, keepSid: string): Promise<number> {
     return this.db(TABLE).where({ user_id: userId }).whereNot({ sid: keepSid }).delete();
