@@ -26,6 +26,7 @@ import { healthRoutes } from './platform/http/health-routes.js';
 import { accountRoutes, accountSettingsRoutes, createAccountService, createPasswordHasher, loadCurrentUser, requireAdmin } from './modules/accounts/index.js';
 import { createAnalytics, TRACKING_COOKIES } from './modules/analytics/index.js';
 import { createPrivacyService, privacyRoutes } from './modules/privacy/index.js';
+import { createRecommendationsModule, type BuildResult } from './modules/recommendations/index.js';
 import { adminRoutes, createCoverStore, dashboardRoutes, feedbackAdminRoutes, MAX_COVER_BYTES, orderAdminRoutes } from './modules/admin/index.js';
 import { createAuditService } from './modules/audit/index.js';
 import { catalogRoutes, createCatalogAdminService, createCourseService } from './modules/catalog/index.js';
@@ -56,6 +57,8 @@ export interface BuiltApp {
   jobs: { start(): void; stop(): Promise<void> };
   /** Writes the analytics events waiting in memory now (tests and benchmarks; the timer does it otherwise). */
   flushEvents(): Promise<void>;
+  /** Builds the recommendation model now (tests and benchmarks; the schedule does it otherwise). */
+  buildRecommendations(opts?: { full?: boolean }): Promise<BuildResult | null>;
 }
 
 const SANDBOX_APPID = SANDBOX_OA.appid;
@@ -174,6 +177,7 @@ export function buildApp(deps: AppDeps): BuiltApp {
     keywords: config.moderationKeywords,
     studied: (userId, courseId) => learning.hasStudied(userId, courseId),
   });
+  const recs = createRecommendationsModule({ db, clock, log: logger, courses, config: config.recommendations });
   const pay = wechatPaySetup(deps);
   const wechat = createWechatPayClient({ merchant: pay.merchant, clock, log: logger, db });
   const payments = createPaymentService({
@@ -319,14 +323,17 @@ export function buildApp(deps: AppDeps): BuiltApp {
     payments,
     sandbox: pay.sandbox,
     flushEvents: () => analytics.buffer.flush(),
+    buildRecommendations: (opts) => recs.builder.run(opts),
     jobs: {
       start() {
         pay.sandbox?.start();
         reconciler.start();
         analytics.jobs.start();
+        recs.builder.start();
       },
       async stop() {
         await reconciler.stop();
+        await recs.builder.stop();
         await pay.sandbox?.stop();
         // Last: the events of requests that finished while draining are written too.
         await analytics.jobs.stop();

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { PROJECT_ROOT } from './environment.js';
 import { parseOfficialAccountConfig, type OfficialAccountConfig } from './wechat-config.js';
 import { parseWechatPayConfig, type WechatPayConfig } from './wechatpay-config.js';
+import { RecommendationsEnv, recommendationsConfig, type RecommendationsConfig } from './recommendations-config.js';
 
 /** A SESSION_SECRET that may appear in docs or examples; production refuses to start with it. */
 export const DEVELOPMENT_SESSION_SECRET = 'dev-only-session-secret-change-me-0123456789';
@@ -75,7 +76,7 @@ const EnvSchema = z.object({
   ANALYTICS_FLUSH_MS: positiveInt(1000),
   ANALYTICS_BUFFER_MAX: positiveInt(10_000),
   ANALYTICS_RETENTION_DAYS: positiveInt(180),
-});
+}).extend(RecommendationsEnv.shape);
 
 export type DatabaseConfig =
   | { client: 'sqlite'; filename: string; embedded: boolean }
@@ -101,6 +102,7 @@ export interface Config {
   /** Words that hold a comment or review for review instead of publishing it. */
   moderationKeywords: string[];
   analytics: { batchSize: number; flushMs: number; maxBuffered: number; retentionDays: number };
+  recommendations: RecommendationsConfig;
 }
 
 /** `sqlite:relative/or/abs.db`, `mysql://…`, or nothing for the embedded file. */
@@ -218,6 +220,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, cwd = pro
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     moderationKeywords,
     analytics: { batchSize: e.ANALYTICS_BATCH_SIZE, flushMs: e.ANALYTICS_FLUSH_MS, maxBuffered: e.ANALYTICS_BUFFER_MAX, retentionDays: e.ANALYTICS_RETENTION_DAYS },
+    recommendations: recommendationsConfig(e),
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'silent' : 'info'),
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_ITERATIONS, parallelism: e.ARGON2_PARALLELISM },
     rateLimits: {

@@ -26,6 +26,7 @@ export interface ListeningApp {
   sandbox: NonNullable<BuiltApp['sandbox']>;
   jobs: BuiltApp['jobs'];
   flushEvents: BuiltApp['flushEvents'];
+  buildRecommendations: BuiltApp['buildRecommendations'];
   close(): Promise<void>;
 }
 
@@ -92,6 +93,7 @@ export async function startListeningApp(env: Record<string, string> = {}, opts: 
       sandbox: built.sandbox,
       jobs: built.jobs,
       flushEvents: built.flushEvents,
+      buildRecommendations: built.buildRecommendations,
       async close() {
         await built.jobs.stop();
         server.closeAllConnections();

@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Express } from 'express';
 import type { Knex } from 'knex';
-import { buildApp } from '../../src/app.js';
+import { buildApp, type BuiltApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { fixedClock } from '../../src/platform/clock.js';
 import { migrateLatest, openDatabase } from '../../src/platform/db/index.js';
@@ -17,6 +17,7 @@ export interface TestApp {
   dialect: 'sqlite' | 'mysql';
   /** Writes the analytics events the requests so far recorded. */
   flushEvents(): Promise<void>;
+  buildRecommendations: BuiltApp['buildRecommendations'];
   close(): Promise<void>;
 }
 
@@ -40,7 +41,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   await migrateLatest(db);
   const clock = fixedClock(new Date());
   // Real time passes under the fixed clock only when a test moves it; sessions expire relative to it.
-  const { app, flushEvents } = buildApp({ config, db, clock, logger: createLogger(config.logLevel) });
+  const { app, flushEvents, buildRecommendations } = buildApp({ config, db, clock, logger: createLogger(config.logLevel) });
   return {
     app,
     db,
@@ -48,6 +49,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     clock,
     dialect: testDb.dialect,
     flushEvents,
+    buildRecommendations,
     async close() {
       await db.destroy();
       await testDb.drop();

@@ -64,6 +64,18 @@ export function createCourseRepository() {
       return rows.map(toSummary);
     },
 
+    async publishedByIds(db: Knex, ids: readonly number[]): Promise<CourseSummary[]> {
+      if (ids.length === 0) return [];
+      const rows = await db('courses').where({ status: 'published' }).whereIn('id', ids).select(SUMMARY_COLUMNS);
+      return rows.map(toSummary);
+    },
+
+    async titles(db: Knex, ids: readonly number[]): Promise<Map<number, string>> {
+      if (ids.length === 0) return new Map();
+      const rows = (await db('courses').whereIn('id', ids).select('id', 'title')) as { id: number; title: string }[];
+      return new Map(rows.map((r) => [Number(r.id), r.title]));
+    },
+
     /** The published course whose title (first) or tags or summary contain the keyword, newest first. */
     async searchPublished(db: Knex, keyword: string): Promise<CourseSummary | null> {
       // '!' escapes LIKE wildcards: a backslash means different things to MySQL and SQLite.

@@ -121,6 +121,17 @@ export function createCourseService(deps: { db: Knex; clock: Clock; listCacheMs:
       listCache.clear();
     },
 
+    /** Cards of the published ones among `ids` (recommendations), by id. */
+    async publishedCards(ids: readonly number[]): Promise<Map<number, CourseCard & { category: string }>> {
+      const rows = await repo.publishedByIds(deps.db, ids);
+      return new Map(rows.map((c) => [c.id, { ...toCard(c), category: c.category }]));
+    },
+
+    /** Titles of any courses, drafts too: a reason may name a course the learner owns that is no longer listed. */
+    async titles(ids: readonly number[]): Promise<Map<number, string>> {
+      return repo.titles(deps.db, ids);
+    },
+
     async byId(id: number): Promise<Course | null> {
       return repo.findById(deps.db, id);
     },

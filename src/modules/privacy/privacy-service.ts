@@ -10,6 +10,7 @@ import { createEnrolmentPrivacy } from '../enrolments/index.js';
 import { createFeedbackPrivacy } from '../feedback/index.js';
 import { createLearningPrivacy } from '../learning/index.js';
 import { createPaymentPrivacy } from '../payments/index.js';
+import { createRecommendationPrivacy } from '../recommendations/index.js';
 import { createWechatPrivacy } from '../wechat/index.js';
 
 /** Times as ISO strings (SQLite gives milliseconds): every `*_at` column, wherever it sits. */
@@ -40,6 +41,7 @@ export function createPrivacyService(deps: { db: Knex; clock: Clock; log: Logger
     feedback: createFeedbackPrivacy(),
     analytics: createAnalyticsPrivacy(),
     wechat: createWechatPrivacy(),
+    recommendations: createRecommendationPrivacy(),
   };
 
   return {
@@ -57,6 +59,7 @@ export function createPrivacyService(deps: { db: Knex; clock: Clock; log: Logger
         studySeconds: progress.reduce((s, p) => s + Number(p.seconds_studied), 0),
         ...(await parts.feedback.personalData(db, userId)),
         analytics: await parts.analytics.personalData(db, userId),
+        recommendations: await parts.recommendations.personalData(db, userId),
       }) as { exportedAt: string } & Record<string, unknown>;
     },
 
@@ -74,6 +77,7 @@ export function createPrivacyService(deps: { db: Knex; clock: Clock; log: Logger
       await deps.db.transaction(async (trx) => {
         await parts.wechat.erase(trx, user.wechatOpenid);
         await parts.analytics.erase(trx, userId);
+        await parts.recommendations.erase(trx, userId);
         await parts.feedback.erase(trx, userId);
         await parts.learning.erase(trx, userId);
         await parts.enrolments.erase(trx, userId);

@@ -1,0 +1,164 @@
+import type { Knex } from 'knex';
+import type { Clock } from '../../platform/clock.js';
+import { toDate } from '../../platform/db/rows.js';
+import { createTtlCache } from '../../platform/ttl-cache.js';
+import type { CourseCard, CourseService } from '../catalog/index.js';
+import { capCategories, type ReasonKind } from './engine/index.js';
+import { createModelRepository, type ActiveModel, type CourseRow, type StoredNeighbour, type StoredPick } from './model-repository.js';
+
+export interface RecommendedCourse {
+  card: CourseCard;
+  reason: string;
+  reasonKind: ReasonKind;
+}
+
+/** Where a pick came from, before it has a card. */
+interface Pick {
+  courseId: number;
+  kind: ReasonKind;
+  reasonCourseId: number;
+  tag: string;
+}
+
+const CACHE_MS = 5000;
+const CATEGORY_CAP = 4;
+
+function reasonText(p: Pick, titles: Map<number, string>): string {
+  const t = `《${titles.get(p.reasonCourseId) ?? ''}》`;
+  switch (p.kind) {
+    case 'pinned':
+      return '创作者推荐';
+    case 'completed':
+      return `因为你学完了${t}`;
+    case 'also':
+      return `学了${t}的人也在学`;
+    case 'studied':
+      return `因为你学过${t}`;
+    case 'next':
+      return `学完${t}的人接着学`;
+    case 'tag':
+      return `你关注的标签：${p.tag}`;
+    case 'trending':
+      return '本周热门';
+    case 'popular':
+      return '很多人在学';
+    case 'new':
+      return '新课上架';
+  }
+}
+
+/**
+ * Serving: the precomputed model (one pointer, read through a few-second cache), the learner's
+ * stored list, and what they did since it was computed. Every pick is checked against what is
+ * true now: owned courses, the creator's exclusions and unpublished courses never show, pins lead.
+ */
+export function createRecommendations(deps: { db: Knex; clock: Clock; courses: CourseService }) {
+  const { db, clock } = deps;
+  const models = createModelRepository(db);
+  const activeCache = createTtlCache<ActiveModel | null>({ ttlMs: CACHE_MS, maxEntries: 1, clock });
+  const overrideCache = createTtlCache<{ pinned: number[]; excluded: Set<number> }>({ ttlMs: CACHE_MS, maxEntries: 1, clock });
+  const rowCache = createTtlCache<CourseRow | null>({ ttlMs: CACHE_MS, maxEntries: 2000, clock });
+  const active = () => activeCache.get('active', () => models.active());
+  const overrides = () => overrideCache.get('overrides', () => models.overrides());
+  const courseRow = async (m: ActiveModel, courseId: number) => rowCache.get(`${m.id}:${courseId}`, async () => (await models.courses(m.id, [courseId]))[0] ?? null);
+
+  async function owned(userId: number): Promise<{ courseId: number; at: Date }[]> {
+    const rows = (await db('access_grants').where({ user_id: userId }).whereNull('revoked_at').select('course_id', 'granted_at')) as Record<string, unknown>[];
+    return rows.map((r) => ({ courseId: Number(r.course_id), at: toDate(r.granted_at) }));
+  }
+
+  /** Cards for the picks that may show, reasons in words, at most four of a category in the top ten. */
+  async function present(picks: Pick[], blocked: ReadonlySet<number>, limit: number): Promise<RecommendedCourse[]> {
+    const { pinned, excluded } = await overrides();
+    const seen = new Set<number>();
+    const allowed = (id: number) => !blocked.has(id) && !excluded.has(id) && !seen.has(id) && (seen.add(id), true);
+    const ordered = [...pinned.map((courseId) => ({ courseId, kind: 'pinned' as const, reasonCourseId: 0, tag: '' })), ...picks].filter((p) => allowed(p.courseId));
+    const wanted = ordered.slice(0, limit * 3);
+    const [cards, titles] = await Promise.all([
+      deps.courses.publishedCards(wanted.map((p) => p.courseId)),
+      deps.courses.titles([...new Set(wanted.map((p) => p.reasonCourseId).filter((id) => id > 0))]),
+    ]);
+    const shown = wanted.filter((p) => cards.has(p.courseId));
+    return capCategories(shown, (p) => cards.get(p.courseId)!.category, CATEGORY_CAP, 10)
+      .slice(0, limit)
+      .map((p) => {
+        const { category: _category, ...card } = cards.get(p.courseId)!;
+        return { card, reason: reasonText(p, titles), reasonKind: p.kind };
+      });
+  }
+
+  const fromStored = ([courseId, , kind, reasonCourseId, tag]: StoredPick): Pick => ({ courseId, kind, reasonCourseId, tag });
+  const neighbourPick = (kind: 'also' | 'studied' | 'next', from: number) => ([courseId, , co]: StoredNeighbour): Pick => ({
+    courseId,
+    // "People who studied X also study this" needs people who really did both.
+    kind: kind === 'also' && co === 0 ? 'studied' : kind,
+    reasonCourseId: from,
+    tag: '',
+  });
+
+  /** The cold-start list: this week's most popular, then the all-time ones. */
+  function popularPicks(m: ActiveModel): Pick[] {
+    const trending = new Set(
+      [...m.popular]
+        .filter(([, week]) => week > 0)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 10)
+        .map(([id]) => id),
+    );
+    return m.popular.map(([courseId, , learners]) => ({ courseId, kind: trending.has(courseId) ? 'trending' : learners > 0 ? 'popular' : 'new', reasonCourseId: 0, tag: '' }));
+  }
+
+  return {
+    /** 为你推荐 on the home page. */
+    async forLearner(userId: number, limit = 6): Promise<RecommendedCourse[]> {
+      const m = await active();
+      if (!m) return [];
+      const [list, mine] = await Promise.all([models.list(m.id, userId), owned(userId)]);
+      const since = list?.computedAt ?? m.builtAt;
+      // What they bought since their list was computed leads: it is what they care about now.
+      const recent = mine.filter((o) => o.at > since).sort((a, b) => b.at.getTime() - a.at.getTime());
+      const recentPicks: Pick[] = [];
+      if (recent.length > 0) {
+        const rows = await models.courses(m.id, recent.slice(0, 3).map((r) => r.courseId));
+        for (const r of rows) recentPicks.push(...r.cf.slice(0, 3).map(neighbourPick('also', r.courseId)));
+      }
+      const stored = list ? list.picks.map(fromStored) : popularPicks(m);
+      return present([...recentPicks, ...stored], new Set(mine.map((o) => o.courseId)), limit);
+    },
+
+    /** 学了这门课的人还学了 on a course page (anyone), or similar courses when nobody has both yet. */
+    async alsoStudied(courseId: number, viewerId: number | null, limit = 4): Promise<{ heading: string; items: RecommendedCourse[] }> {
+      const m = await active();
+      const row = m ? await courseRow(m, courseId) : null;
+      if (!row) return { heading: '', items: [] };
+      const mine = viewerId === null ? [] : await owned(viewerId);
+      const blocked = new Set([courseId, ...mine.map((o) => o.courseId)]);
+      const together = row.alsoStudied.filter(([, , co]) => co > 0);
+      if (together.length > 0) {
+        const items = await present(together.map(neighbourPick('also', courseId)), blocked, limit);
+        if (items.length > 0) return { heading: '学了这门课的人还学了', items };
+      }
+      const items = await present(row.content.map(neighbourPick('studied', courseId)), blocked, limit);
+      return { heading: items.length > 0 ? '相关课程' : '', items: items.map((i) => ({ ...i, reason: '内容相近', reasonKind: i.reasonKind })) };
+    },
+
+    /** 下一步学什么, after buying or finishing `courseId`: what learners took after it, then what goes with it. */
+    async nextSteps(userId: number, courseId: number, limit = 3): Promise<RecommendedCourse[]> {
+      const m = await active();
+      const row = m ? await courseRow(m, courseId) : null;
+      if (!row) return [];
+      const mine = await owned(userId);
+      const picks = [...row.nextSteps.map(neighbourPick('next', courseId)), ...row.cf.map(neighbourPick('also', courseId)), ...row.content.map(neighbourPick('studied', courseId))];
+      return present(picks, new Set([courseId, ...mine.map((o) => o.courseId)]), limit);
+    },
+
+    overrides,
+    async setOverride(courseId: number, mode: 'pin' | 'exclude' | null, by: number): Promise<void> {
+      await models.setOverride(courseId, mode, by, clock.now());
+      overrideCache.clear();
+    },
+    builds: (limit = 10) => models.latestBuilds(limit),
+  };
+}
+
+export type Recommendations = ReturnType<typeof createRecommendations>;
