@@ -35,7 +35,7 @@ const wholeNumber = (fallback: number, min: number) =>
 export const RecommendationsEnv = z.object({
   RECS_BUILD_INTERVAL_MINUTES: wholeNumber(60, 0),
   RECS_MODEL: z.enum(['auto', 'ease', 'knn']).default('auto'),
-  RECS_DENSE_MAX_ITEMS: wholeNumber(2500, 1),
+  RECS_DENSE_MAX_ITEMS: wholeNumber(2000, 1),
   RECS_HALF_LIFE_DAYS: wholeNumber(180, 1),
   RECS_WEIGHTS: z
     .string()

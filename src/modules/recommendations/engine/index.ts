@@ -14,7 +14,7 @@ export type { HistoryEntry, Model } from './model.js';
 export type { NeighbourList } from './neighbours.js';
 export { capCategories, coLearners, createRanker, type Ranker } from './ranker.js';
 export { popularOrder, trendingSet } from './model.js';
-export { DEFAULT_WEIGHTS, interactionWeight, decay } from './weights.js';
+export { DEFAULT_WEIGHTS, interactionWeight, signalWeight, decay } from './weights.js';
 export { tokenizer } from './tokenizer.js';
 
 const WEEK_MS = 7 * 86_400_000;
@@ -23,12 +23,13 @@ const WEEK_MS = 7 * 86_400_000;
 export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   weights: DEFAULT_WEIGHTS,
   model: 'auto',
-  denseMaxItems: 2500,
+  denseMaxItems: 2000,
   easeLambda: 100,
   knnShrink: 10,
   neighbours: 50,
   blendLearnerHalf: 1,
   blendItemHalf: 3,
+  contentShare: 0.6,
   categoryCap: 4,
 };
 
@@ -56,7 +57,7 @@ export async function trainModel(data: { interactions: readonly Interaction[]; i
   const popularity = new Float64Array(n);
   for (let p = 0; p < d.rowItem.length; p++) {
     const i = d.rowItem[p]!;
-    popularity[i]! += d.rowWeight[p]!;
+    popularity[i]! += d.rowWeight[p]! * d.rowRecency[p]!;
     if (d.rowTime[p]! >= cutoff) weekLearners[i]! += 1;
   }
   const histories = historiesOf(d);
@@ -87,7 +88,7 @@ function historiesOf(d: Dataset): Map<string, HistoryEntry[]> {
   const histories = new Map<string, HistoryEntry[]>();
   for (let u = 0; u < d.users.length; u++) {
     const h: HistoryEntry[] = [];
-    for (let p = d.rowPtr[u]!; p < d.rowPtr[u + 1]!; p++) h.push({ item: d.rowItem[p]!, weight: d.rowWeight[p]!, completed: d.rowCompleted[p] === 1 });
+    for (let p = d.rowPtr[u]!; p < d.rowPtr[u + 1]!; p++) h.push({ item: d.rowItem[p]!, weight: d.rowWeight[p]! * d.rowRecency[p]!, completed: d.rowCompleted[p] === 1 });
     histories.set(d.users[u]!, h);
   }
   return histories;

@@ -1,8 +1,6 @@
 import { popularOrder, trendingSet, type HistoryEntry, type Model } from './model.js';
 import type { EngineConfig, Reason, Recommendation } from './types.js';
 
-/** Share of the non-CF part that content similarity gets; the rest is popularity. */
-const CONTENT_SHARE = 0.6;
 
 export interface RankOptions {
   k: number;
@@ -17,7 +15,7 @@ export type Ranker = (history: readonly HistoryEntry[], opts: RankOptions) => Re
 /**
  * The hybrid: for course j and a learner with history H,
  *   g      = n/(n + blendLearnerHalf) · s_j/(s_j + blendItemHalf)     (n = |H|, s_j = j's learners)
- *   score  = g·CF(j) + (1 − g)·(0.6·content(j) + 0.4·popularity(j))
+ *   score  = g·CF(j) + (1 − g)·(c·content(j) + (1 − c)·popularity(j))      (c = contentShare)
  * where CF and content are Σ_{i∈H} w_i·sim(i, j), each scaled to 0..1 over the candidates. A new
  * learner or a new course leans on content and popularity; as both gather data CF takes over.
  * Every part remembers which of the learner's courses gave it most, so the reason shown is the
@@ -92,8 +90,8 @@ export function createRanker(m: Model, cfg: EngineConfig): Ranker {
       const g = alpha * beta;
       const parts = {
         cf: maxCf > 0 ? (g * cf[j]!) / maxCf : 0,
-        ct: maxCt > 0 ? ((1 - g) * CONTENT_SHARE * ct[j]!) / maxCt : 0,
-        pop: (1 - g) * (1 - CONTENT_SHARE) * m.popularity[j]!,
+        ct: maxCt > 0 ? ((1 - g) * cfg.contentShare * ct[j]!) / maxCt : 0,
+        pop: (1 - g) * (1 - cfg.contentShare) * m.popularity[j]!,
       };
       scored.push({ j, score: parts.cf + parts.ct + parts.pop, ...parts });
     }

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
+import { PROJECT_ROOT } from '../../../config/environment.js';
 
 /** Words too common in course copy to say anything about a course. */
 const STOPWORDS = new Set(
@@ -30,7 +32,8 @@ function loadJieba(): Tokenize | null {
     const { Jieba } = require('@node-rs/jieba') as typeof import('@node-rs/jieba');
     const { dict } = require('@node-rs/jieba/dict') as { dict: Uint8Array };
     const jieba = Jieba.withDict(dict);
-    jieba.loadDict(readFileSync(new URL('./tech-dictionary.txt', import.meta.url)));
+    // From the project root, not next to this file: the compiled build (dist/) has no .txt files.
+    jieba.loadDict(readFileSync(path.join(PROJECT_ROOT, 'src/modules/recommendations/engine/tech-dictionary.txt')));
     return (text) => clean(jieba.cut(text, false));
   } catch {
     return null;

@@ -65,6 +65,8 @@ export interface EngineConfig {
   blendLearnerHalf: number;
   /** The course data (learners) at which CF gets half of the blend. */
   blendItemHalf: number;
+  /** Of the part CF does not take, the share content similarity gets; popularity gets the rest. */
+  contentShare: number;
   /** At most this many courses of one category in a top 10. */
   categoryCap: number;
 }

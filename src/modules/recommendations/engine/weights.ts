@@ -39,6 +39,11 @@ export function meanStarsByUser(interactions: readonly Interaction[]): Map<strin
  * disliked a course still says nothing negative about similar courses to others.
  */
 export function interactionWeight(i: Interaction, w: SignalWeights, meanStars: number | undefined, now: Date): number {
+  return signalWeight(i, w, meanStars) * decay(i.at, now, w.halfLifeDays);
+}
+
+/** The weight before decay: what the pair says about which courses go together, whenever it happened. */
+export function signalWeight(i: Interaction, w: SignalWeights, meanStars: number | undefined): number {
   let x = 0;
   if (i.purchased) x += w.purchase;
   if (i.completion) x += w.completion * Math.min(1, Math.max(0, i.completion));
@@ -47,8 +52,7 @@ export function interactionWeight(i: Interaction, w: SignalWeights, meanStars: n
   if (i.commented) x += w.comment;
   if (i.views && i.views > 0) x += w.view * (1 + Math.log(i.views));
   if (i.stars !== null && i.stars !== undefined && meanStars !== undefined) x += (w.rating * (i.stars - meanStars)) / 2;
-  if (x <= 0) return 0;
-  return x * decay(i.at, now, w.halfLifeDays);
+  return Math.max(0, x);
 }
 
 export function decay(at: Date | null, now: Date, halfLifeDays: number): number {
