@@ -27,7 +27,7 @@ export const DEFAULT_ENGINE_CONFIG: EngineConfig = {
   easeLambda: 100,
   knnShrink: 10,
   neighbours: 50,
-  blendLearnerHalf: 1,
+  blendLearnerHalf: 0.3,
   blendItemHalf: 3,
   contentShare: 0.6,
   categoryCap: 4,
