@@ -71,6 +71,8 @@ describe('我的数据: export and erasure', () => {
     await learner.agent.post(`/comments/${theirs}/report`).type('form').send({ _csrf: learner.csrf, reason: 'spam' });
     await db('wechat_message_receipts').insert({ message_key: `evt:${openid}:1700000000:VIEW`, received_at: new Date() });
     await ctx.t.flushEvents();
+    // Their recommendation lists are derived from their signals: theirs to export and to erase.
+    await ctx.t.buildRecommendations({ full: true });
   });
 
   it('exports everything held about me, and nothing about anyone else', async () => {
@@ -93,6 +95,8 @@ describe('我的数据: export and erasure', () => {
     expect(data.notices).toHaveLength(1);
     expect(data.analytics.events.length).toBeGreaterThanOrEqual(3);
     expect(data.analytics.events.some((e: { source: string }) => e.source === 'menu')).toBe(true);
+    expect(data.recommendations).toHaveLength(1);
+    expect(data.recommendations[0]).toMatchObject({ computed_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), courses: expect.any(Array) });
     for (const foreign of [other.user.username, 'OTHER-COMMENT', '另一位的评价', 'oOTHER']) expect(res.text).not.toContain(foreign);
   });
 
@@ -123,6 +127,8 @@ describe('我的数据: export and erasure', () => {
     expect(audit[0].summary).toBe('{}');
     // The other learner keeps everything.
     expect(await ctx.t.db('likes').where({ user_id: other.user.id })).toHaveLength(1);
+    expect(await ctx.t.db('rec_learner_lists').where({ user_id: learner.user.id })).toHaveLength(0);
+    expect(await ctx.t.db('rec_learner_lists').where({ user_id: other.user.id })).toHaveLength(1);
     expect(await ctx.t.db('analytics_events').where({ user_id: other.user.id }).count({ n: '*' }).first()).not.toMatchObject({ n: 0 });
     expect((await logIn(browser(ctx.t.app), username, learner.user.password)).status).not.toBe(303);
   });

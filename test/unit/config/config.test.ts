@@ -92,6 +92,18 @@ describe('loadConfig', () => {
     expect(problems[0]).toMatch(new RegExp(`^${name}\\b`));
   });
 
+  it('reads the recommendation settings: weights as name=value pairs over the defaults, a 0 interval to build nowhere', () => {
+    const config = loadConfig({ RECS_WEIGHTS: 'purchase=2, view=0.05', RECS_BUILD_INTERVAL_MINUTES: '0', RECS_MODEL: 'knn', RECS_HALF_LIFE_DAYS: '30' }, CWD);
+    expect(config.recommendations).toMatchObject({ weights: { purchase: 2, view: 0.05 }, buildIntervalMs: 0, model: 'knn', halfLifeDays: 30, denseMaxItems: 2000 });
+    expect(loadConfig({}, CWD).recommendations).toMatchObject({ weights: {}, buildIntervalMs: 3600_000, model: 'auto', fullBuildEveryMs: 24 * 3600_000 });
+  });
+
+  it('refuses a recommendation weight it does not know, or one that is not a number, naming it', () => {
+    expect(() => loadConfig({ RECS_WEIGHTS: 'purchase=1,clicks=3' }, CWD)).toThrow(/RECS_WEIGHTS: "clicks=3" is not name=number/);
+    expect(() => loadConfig({ RECS_WEIGHTS: 'purchase=lots' }, CWD)).toThrow(/RECS_WEIGHTS/);
+    expect(() => loadConfig({ RECS_MODEL: 'svd' }, CWD)).toThrow(/RECS_MODEL/);
+  });
+
   it('lists every bad variable at once in the error message', () => {
     const err = (() => {
       try {
