@@ -33,6 +33,7 @@ export function createRanker(m: Model, cfg: EngineConfig): Ranker {
   const ctBest = new Float64Array(n);
   const ctFrom = new Int32Array(n);
   const isCand = new Uint8Array(n);
+  const score = new Float64Array(n);
   const owned = new Uint8Array(n);
   const cands: number[] = [];
   const popular = popularOrder(m);
@@ -84,18 +85,20 @@ export function createRanker(m: Model, cfg: EngineConfig): Ranker {
       maxCt = Math.max(maxCt, ct[j]!);
     }
     const alpha = history.length / (history.length + cfg.blendLearnerHalf);
-    const scored: { j: number; score: number; cf: number; ct: number; pop: number }[] = [];
-    for (const j of cands) {
-      const beta = m.learners[j]! / (m.learners[j]! + cfg.blendItemHalf);
-      const g = alpha * beta;
-      const parts = {
+    const partsOf = (j: number) => {
+      const g = alpha * (m.learners[j]! / (m.learners[j]! + cfg.blendItemHalf));
+      return {
         cf: maxCf > 0 ? (g * cf[j]!) / maxCf : 0,
         ct: maxCt > 0 ? ((1 - g) * cfg.contentShare * ct[j]!) / maxCt : 0,
         pop: (1 - g) * (1 - cfg.contentShare) * m.popularity[j]!,
       };
-      scored.push({ j, score: parts.cf + parts.ct + parts.pop, ...parts });
+    };
+    for (const j of cands) {
+      const p = partsOf(j);
+      score[j] = p.cf + p.ct + p.pop;
     }
-    scored.sort((a, b) => b.score - a.score || a.j - b.j);
+    // Only the best few need sorting: enough beyond k that the category cap can still fill a top 10.
+    const scored = best(cands, score, Math.max(opts.k * 3, 60)).map((j) => ({ j, score: score[j]!, ...partsOf(j) }));
     const pinned = (opts.pinned ?? []).filter((j) => !blocked(j));
     const ranked = [...pinned.map((j) => ({ j, score: Number.POSITIVE_INFINITY, cf: 0, ct: 0, pop: 0, pinned: true })), ...scored.filter((s) => !pinned.includes(s.j))];
     const top = capCategories(ranked, (r) => m.category[r.j] ?? null, cfg.categoryCap, 10).slice(0, opts.k);
@@ -110,6 +113,39 @@ export function createRanker(m: Model, cfg: EngineConfig): Ranker {
     for (const h of history) owned[h.item] = 0;
     return out;
   };
+}
+
+/** The `limit` best of `ids` by `score` (ties: lower index first), best first, through a bounded min-heap. */
+function best(ids: readonly number[], score: Float64Array, limit: number): number[] {
+  const worse = (a: number, b: number) => score[a]! < score[b]! || (score[a] === score[b] && a > b);
+  const heap: number[] = [];
+  const down = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let w = i;
+      if (l < heap.length && worse(heap[l]!, heap[w]!)) w = l;
+      if (r < heap.length && worse(heap[r]!, heap[w]!)) w = r;
+      if (w === i) return;
+      [heap[i], heap[w]] = [heap[w]!, heap[i]!];
+      i = w;
+    }
+  };
+  for (const j of ids) {
+    if (heap.length < limit) {
+      heap.push(j);
+      for (let i = heap.length - 1; i > 0; ) {
+        const parent = (i - 1) >> 1;
+        if (!worse(heap[i]!, heap[parent]!)) break;
+        [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+        i = parent;
+      }
+    } else if (worse(heap[0]!, j)) {
+      heap[0] = j;
+      down(0);
+    }
+  }
+  return heap.sort((a, b) => score[b]! - score[a]! || a - b);
 }
 
 function learnerTags(m: Model, history: readonly HistoryEntry[]): Map<string, number> {
