@@ -1,4 +1,5 @@
 import { popularOrder, trendingSet, type HistoryEntry, type Model } from './model.js';
+import type { NeighbourList } from './neighbours.js';
 import type { EngineConfig, Reason, Recommendation } from './types.js';
 
 
@@ -50,25 +51,20 @@ export function createRanker(m: Model, cfg: EngineConfig): Ranker {
       cfFrom[j] = ctFrom[j] = -1;
       cands.push(j);
     };
+    /** Adds h's neighbours in `list` to one part of the score, remembering which course gave most. */
+    const accumulate = (h: HistoryEntry, list: NeighbourList, sum: Float64Array, top: Float64Array, from: Int32Array) => {
+      for (let t = 0; t < list.ids.length; t++) {
+        const j = list.ids[t]!;
+        if (blocked(j)) continue;
+        touch(j);
+        const x = h.weight * list.scores[t]!;
+        sum[j]! += x;
+        if (x > top[j]!) [top[j], from[j]] = [x, h.item];
+      }
+    };
     for (const h of history) {
-      const cfl = m.cf[h.item]!;
-      for (let t = 0; t < cfl.ids.length; t++) {
-        const j = cfl.ids[t]!;
-        if (blocked(j)) continue;
-        touch(j);
-        const x = h.weight * cfl.scores[t]!;
-        cf[j]! += x;
-        if (x > cfBest[j]!) [cfBest[j], cfFrom[j]] = [x, h.item];
-      }
-      const ctl = m.content[h.item]!;
-      for (let t = 0; t < ctl.ids.length; t++) {
-        const j = ctl.ids[t]!;
-        if (blocked(j)) continue;
-        touch(j);
-        const x = h.weight * ctl.scores[t]!;
-        ct[j]! += x;
-        if (x > ctBest[j]!) [ctBest[j], ctFrom[j]] = [x, h.item];
-      }
+      accumulate(h, m.cf[h.item]!, cf, cfBest, cfFrom);
+      accumulate(h, m.content[h.item]!, ct, ctBest, ctFrom);
     }
     // Popular courses are always candidates, so a new learner (or a sparse one) still gets k.
     let added = 0;
