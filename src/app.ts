@@ -27,7 +27,7 @@ import { accountRoutes, accountSettingsRoutes, createAccountService, createPassw
 import { createAnalytics, TRACKING_COOKIES } from './modules/analytics/index.js';
 import { createPrivacyService, privacyRoutes } from './modules/privacy/index.js';
 import { createRecommendationsModule, type BuildResult } from './modules/recommendations/index.js';
-import { adminRoutes, createCoverStore, dashboardRoutes, feedbackAdminRoutes, MAX_COVER_BYTES, orderAdminRoutes } from './modules/admin/index.js';
+import { adminRoutes, createCoverStore, dashboardRoutes, feedbackAdminRoutes, MAX_COVER_BYTES, orderAdminRoutes, recommendationAdminRoutes } from './modules/admin/index.js';
 import { createAuditService } from './modules/audit/index.js';
 import { catalogRoutes, createCatalogAdminService, createCourseService } from './modules/catalog/index.js';
 import { createEnrolmentService } from './modules/enrolments/index.js';
@@ -177,7 +177,7 @@ export function buildApp(deps: AppDeps): BuiltApp {
     keywords: config.moderationKeywords,
     studied: (userId, courseId) => learning.hasStudied(userId, courseId),
   });
-  const recs = createRecommendationsModule({ db, clock, log: logger, courses, config: config.recommendations });
+  const recs = createRecommendationsModule({ db, clock, log: logger, courses, audit, config: config.recommendations });
   const pay = wechatPaySetup(deps);
   const wechat = createWechatPayClient({ merchant: pay.merchant, clock, log: logger, db });
   const payments = createPaymentService({
@@ -217,7 +217,7 @@ export function buildApp(deps: AppDeps): BuiltApp {
   if (pay.sandbox) app.use(SANDBOX_MOUNT, pay.sandbox.router);
   if (oa.sandboxRouter) app.use(OA_SANDBOX_MOUNT, oa.sandboxRouter);
   app.use(paymentNotifyRoutes({ payments }));
-  app.use(messageRoutes({ db, clock, log: logger, courses, appid: oa.appid, token: oa.token, encodingAesKey: oa.encodingAesKey, publicUrl, events: analytics.sink }));
+  app.use(messageRoutes({ db, clock, log: logger, courses, appid: oa.appid, token: oa.token, encodingAesKey: oa.encodingAesKey, publicUrl, events: analytics.sink, alsoStudied: (courseId) => recs.service.alsoStudied(courseId, null, 1) }));
   // Every page a person (not a bot) asks for gets req.track, with the visitor id and where they came from.
   app.use(analytics.context);
 
@@ -259,7 +259,7 @@ export function buildApp(deps: AppDeps): BuiltApp {
   app.use(oauth.silentLogin);
 
   // The public catalogue first: it serves most requests and needs none of the routers below.
-  app.use(catalogRoutes({ courses }));
+  app.use(catalogRoutes({ courses, forYou: (userId) => recs.service.forLearner(userId) }));
 
   const limit = (name: string, max: number, count: 'failures' | 'successes', message: string, key?: (req: Request) => string) =>
     limitRequests({ db, clock, name, max, windowMs: config.rateLimits.windowMs, count, message, key });
@@ -298,6 +298,8 @@ export function buildApp(deps: AppDeps): BuiltApp {
       learning,
       feedback: feedback.panels,
       shareLink: async (userId, slug) => `${publicUrl}/courses/${encodeURIComponent(slug)}?s=${await analytics.shareCodes.codeFor(userId)}`,
+      alsoStudied: (courseId, viewerId) => recs.service.alsoStudied(courseId, viewerId),
+      nextSteps: (userId, courseId) => recs.service.nextSteps(userId, courseId),
     }),
   );
   app.use(analytics.routes());
@@ -309,10 +311,11 @@ export function buildApp(deps: AppDeps): BuiltApp {
       reportLimiter: limit('feedback-report', config.rateLimits.reportMax, 'successes', '举报太频繁了，请稍后再试', perUser),
     }),
   );
-  app.use(paymentRoutes({ payments, courses, clock, merchantPrivateKeyPem: pay.merchant.privateKeyPem, page: pay.page, publicUrl }));
+  app.use(paymentRoutes({ payments, courses, clock, merchantPrivateKeyPem: pay.merchant.privateKeyPem, page: pay.page, publicUrl, nextSteps: (userId, courseId) => recs.service.nextSteps(userId, courseId) }));
   app.use(orderAdminRoutes({ payments, courses, catalog: catalogAdmin, accounts, clock }));
   app.use(dashboardRoutes({ analytics, clock }));
   app.use(feedbackAdminRoutes({ moderation: feedback.moderation, ratings: feedback.ratings, accounts, courses }));
+  app.use(recommendationAdminRoutes({ recommendations: recs.service, catalog: catalogAdmin }));
   app.use(adminRoutes({ catalog: catalogAdmin, courses, enrolments, accounts, audit, covers: createCoverStore(config.uploadDir) }));
 
   app.use(notFoundHandler);

@@ -5,8 +5,7 @@
  */
 import { progressBar } from '../platform/progress.js';
 import { systemClock } from '../platform/clock.js';
-import { createRecommendationsModule } from '../modules/recommendations/index.js';
-import { createCourseService } from '../modules/catalog/index.js';
+import { createRecsBuild } from '../modules/recommendations/index.js';
 import { withCliContext } from './cli-context.js';
 
 const args = process.argv.slice(2);
@@ -17,8 +16,7 @@ if (unknown.length > 0) {
 }
 
 await withCliContext(async ({ config, db, logger }) => {
-  const courses = createCourseService({ db, clock: systemClock, listCacheMs: 0 });
-  const { builder } = createRecommendationsModule({ db, clock: systemClock, log: logger, courses, config: config.recommendations });
+  const builder = createRecsBuild({ db, clock: systemClock, log: logger, config: config.recommendations });
   const bar = progressBar(process.stderr);
   const result = await builder.run({ full: args.includes('--full'), progress: (done, total, stage) => bar.update(done, total, stage) });
   if (result === null) {

@@ -26,6 +26,8 @@ function courseChanges(s: Summary): string {
  * One line of a course's history as a sentence a creator reads: who did what. `name` turns a user id
  * into a name (0 is the system itself).
  */
+const RECOMMENDATION_STATES: Record<string, string> = { pin: '置顶推荐', exclude: '不推荐', none: '正常推荐' };
+
 export function auditSentence(r: AuditRecord, name: (userId: number) => string): string {
   const who = name(r.actorUserId);
   const s = r.summary as Summary;
@@ -40,6 +42,8 @@ export function auditSentence(r: AuditRecord, name: (userId: number) => string):
       return `${who} 发布了课程`;
     case 'course.unpublish':
       return `${who} 下架了课程`;
+    case 'course.recommendation':
+      return `${who} 把课程设为${RECOMMENDATION_STATES[String(s.after?.recommendation)] ?? '正常推荐'}`;
     case 'lesson.create':
       return `${who} 添加了课时“${lesson}”`;
     case 'lesson.update':

@@ -4,3 +4,4 @@ export { orderAdminRoutes } from './order-admin-routes.js';
 export { createCoverStore, MAX_COVER_BYTES, type CoverStore } from './cover-store.js';
 export { feedbackAdminRoutes } from './feedback-admin-routes.js';
 export { dashboardRoutes } from './dashboard-routes.js';
+export { recommendationAdminRoutes } from './recommendation-admin-routes.js';

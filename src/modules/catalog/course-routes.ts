@@ -1,6 +1,12 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { CATEGORIES, categoryLabel } from './categories.js';
-import type { CourseService } from './course-service.js';
+import type { CourseCard, CourseService } from './course-service.js';
+
+/** A course picked for someone and why, in their words (what recommendations serves; catalog only shows it). */
+interface PickedCourse {
+  card: CourseCard;
+  reason: string;
+}
 
 /** `?page=` is forgiving: anything that is not a sensible page number means the first page. */
 function pageNumber(value: unknown): number {
@@ -16,16 +22,39 @@ function listUrl(category: string | null, page: number): string {
   return s ? `/?${s}` : '/';
 }
 
-export function catalogRoutes(deps: { courses: CourseService }): Router {
+/** Picks are an extra on the page: when they fail, the course list still shows, without them. */
+async function picksOrNone(req: Request, work: () => Promise<PickedCourse[]>): Promise<PickedCourse[]> {
+  try {
+    return await work();
+  } catch (err) {
+    req.log.warn({ err, event: 'catalog.for_you_failed' }, 'could not load recommendations for the home page');
+    return [];
+  }
+}
+
+export function catalogRoutes(deps: {
+  courses: CourseService;
+  /** 为你推荐 for a signed-in learner; without it the home page has no such section. */
+  forYou?: (userId: number) => Promise<PickedCourse[]>;
+}): Router {
+  const { forYou } = deps;
   const router = Router();
 
   router.get('/', async (req, res) => {
     const category = typeof req.query.category === 'string' && req.query.category !== '' ? req.query.category : null;
-    const list = await deps.courses.listPublished({ category, page: pageNumber(req.query.page) });
+    const page = pageNumber(req.query.page);
+    const user = req.currentUser;
+    // Only a signed-in learner on the first page of the whole list: a visitor without a session (most
+    // of this page's traffic) costs no query more than the list itself.
+    const [list, picks] = await Promise.all([
+      deps.courses.listPublished({ category, page }),
+      forYou && user && category === null && page === 1 ? picksOrNone(req, () => forYou(user.id)) : Promise.resolve([]),
+    ]);
     req.track?.('page_view');
     res.render('catalog/home', {
       title: category ? `${categoryLabel(category)}课程` : '全部课程',
       ...list,
+      forYou: picks,
       category,
       categories: CATEGORIES.map((c) => ({ ...c, url: listUrl(c.code, 1), active: c.code === category })),
       allUrl: listUrl(null, 1),

@@ -4,10 +4,28 @@ import { idParam, setFlash } from '../../platform/http/index.js';
 import { formatFen } from '../../platform/money.js';
 import { beijingDate } from '../../platform/time.js';
 import { requireLogin } from '../accounts/index.js';
-import { coverFor, renderMarkdown, type Course, type CourseService, type LessonOutline, categoryLabel, difficultyLabel, formatDuration } from '../catalog/index.js';
+import { coverFor, renderMarkdown, type Course, type CourseCard, type CourseService, type LessonOutline, categoryLabel, difficultyLabel, formatDuration } from '../catalog/index.js';
 import type { EnrolmentService, Viewer } from '../enrolments/index.js';
 import { commentOrderOf, type FeedbackPanels } from '../feedback/index.js';
 import { summarise, type LearningService } from './learning-service.js';
+
+/** A course picked for the viewer and why (what recommendations serves; learning only shows it). */
+interface PickedCourse {
+  card: CourseCard;
+  reason: string;
+  /** 'pinned': the creator's pick, whose reason is worth saying under any heading. */
+  reasonKind: string;
+}
+
+/** Picks are an extra on the page: when they fail, the course page still shows, without them. */
+async function picksOrNone<T>(req: Request, empty: T, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    req.log.warn({ err, event: 'learning.recommendations_failed' }, 'could not load recommendations for a course page');
+    return empty;
+  }
+}
 
 function viewerOf(req: Request): Viewer | null {
   return req.currentUser ? { id: req.currentUser.id, isAdmin: req.currentUser.isAdmin } : null;
@@ -65,6 +83,10 @@ export function learningRoutes(deps: {
   feedback: FeedbackPanels;
   /** The learner's own share link to a course (it carries their share code, for attribution). */
   shareLink: (userId: number, slug: string) => Promise<string>;
+  /** 学了这门课的人还学了 (or 相关课程) for anyone, the viewer's own courses left out; heading '' means none. */
+  alsoStudied?: (courseId: number, viewerId: number | null) => Promise<{ heading: string; items: PickedCourse[] }>;
+  /** 下一步学什么 for a learner who finished the course. */
+  nextSteps?: (userId: number, courseId: number) => Promise<PickedCourse[]>;
 }): Router {
   const { courses, enrolments, learning, feedback } = deps;
   const router = Router();
@@ -79,7 +101,20 @@ export function learningRoutes(deps: {
       viewer ? enrolments.isEnrolled(viewer.id, course.id) : Promise.resolve(false),
     ]);
     const progress = viewer && enrolled ? await learning.courseProgress(viewer.id, course.id, lessons.map((l) => l.id)) : null;
-    const panel = await feedback.course(course, viewer);
+    const finished = viewer !== null && progress !== null && progress.total > 0 && progress.done === progress.total;
+    const { alsoStudied, nextSteps } = deps;
+    const [panel, also, next] = await Promise.all([
+      feedback.course(course, viewer),
+      alsoStudied ? picksOrNone(req, { heading: '', items: [] }, () => alsoStudied(course.id, viewer?.id ?? null)) : null,
+      nextSteps && finished ? picksOrNone(req, [], () => nextSteps(viewer.id, course.id)) : [],
+    ]);
+    // A course already offered as the next step is not offered again further down.
+    const offered = new Set(next.map((p) => p.card.id));
+    // The heading already says why (学了这门课的人还学了, 相关课程); only a creator's pin says so itself.
+    const related =
+      also && also.heading !== ''
+        ? { heading: also.heading, items: also.items.filter((p) => !offered.has(p.card.id)).map((p) => ({ card: p.card, reason: p.reasonKind === 'pinned' ? p.reason : '' })) }
+        : null;
     req.track?.('course_view', { courseId: course.id });
     const firstFree = lessons.find((l) => l.isFreePreview);
     res.render('learning/course', {
@@ -92,6 +127,8 @@ export function learningRoutes(deps: {
       previewUrl: firstFree ? `/courses/${course.slug}/lessons/${firstFree.id}` : null,
       feedback: panel,
       shareUrl: viewer ? await deps.shareLink(viewer.id, course.slug) : null,
+      nextSteps: next,
+      related: related && related.items.length > 0 ? related : null,
     });
   });
 

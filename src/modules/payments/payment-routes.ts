@@ -6,7 +6,7 @@ import { formValues, setFlash } from '../../platform/http/index.js';
 import { formatFen } from '../../platform/money.js';
 import { beijingClock, beijingDateTime } from '../../platform/time.js';
 import { requireLogin } from '../accounts/index.js';
-import type { CourseService } from '../catalog/index.js';
+import type { CourseCard, CourseService } from '../catalog/index.js';
 import type { Order } from './order.js';
 import { learnerStatusLabel, refundView } from './order-view.js';
 import { isWechatBrowser } from '../wechat/index.js';
@@ -55,9 +55,35 @@ function withRedirect(h5Url: string, back: string): string {
   return u.toString();
 }
 
+/** A course picked for the buyer and why (what recommendations serves; payments only shows it). */
+interface PickedCourse {
+  card: CourseCard;
+  reason: string;
+}
+
 /** Checkout and the order page, for the learner who owns the order (or an admin). */
-export function paymentRoutes(deps: { payments: PaymentService; courses: CourseService; clock: Clock; merchantPrivateKeyPem: string; page: PaymentPageOptions; publicUrl: string }): Router {
-  const { payments, courses } = deps;
+export function paymentRoutes(deps: {
+  payments: PaymentService;
+  courses: CourseService;
+  clock: Clock;
+  merchantPrivateKeyPem: string;
+  page: PaymentPageOptions;
+  publicUrl: string;
+  /** 下一步学什么 on a paid order's page: what to study after the course just bought. */
+  nextSteps?: (userId: number, courseId: number) => Promise<PickedCourse[]>;
+}): Router {
+  const { payments, courses, nextSteps } = deps;
+
+  /** Picks are an extra on the page: when they fail, the order (what was paid) still shows. */
+  async function picksFor(req: Request, courseId: number): Promise<PickedCourse[]> {
+    if (!nextSteps) return [];
+    try {
+      return await nextSteps(req.currentUser!.id, courseId);
+    } catch (err) {
+      req.log.warn({ err, event: 'payments.next_steps_failed' }, 'could not load recommendations for an order page');
+      return [];
+    }
+  }
   const router = Router();
 
   async function ownedOrder(req: Request): Promise<Order> {
@@ -100,7 +126,11 @@ export function paymentRoutes(deps: { payments: PaymentService; courses: CourseS
       pending && order.prepayId
         ? jsapiPayParams(deps.merchantPrivateKeyPem, payments.appId, order.prepayId, Math.floor(deps.clock.now().getTime() / 1000))
         : null;
-    const refunds = (await payments.refundsOf(order.id)).map(refundView);
+    // The buyer's own paid order only: an admin looking at someone's order is not the one to advise.
+    const [refunds, next] = await Promise.all([
+      payments.refundsOf(order.id).then((list) => list.map(refundView)),
+      order.status === 'paid' && order.userId === req.currentUser!.id ? picksFor(req, order.courseId) : Promise.resolve([]),
+    ]);
     res.render('payments/order', {
       title: '订单',
       order: {
@@ -129,6 +159,7 @@ export function paymentRoutes(deps: { payments: PaymentService; courses: CourseS
       orderUrl: `${deps.publicUrl}/orders/${order.outTradeNo}`,
       payParams: payParams ? JSON.stringify(payParams) : null,
       sandboxBridge: payParams ? deps.page.sandboxBridge : null,
+      nextSteps: next,
     });
   });
 

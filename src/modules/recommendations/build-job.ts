@@ -31,7 +31,7 @@ export interface BuildResult {
  * since the last build and the catalogue is unchanged, ranks just them against the served model
  * and replaces their lists, each list in one statement.
  */
-export function createRecsBuilder(deps: { db: Knex; clock: Clock; log: Logger; settings: RecsSettings }) {
+export function createRecsBuilder(deps: { db: Knex; clock: Clock; log: Logger; settings: RecsSettings; onBuilt?: () => void }) {
   const { db, clock, log, settings } = deps;
   const owner = randomUUID();
   const signals = createSignalRepository(db);
@@ -142,6 +142,7 @@ export function createRecsBuilder(deps: { db: Knex; clock: Clock; log: Logger; s
     try {
       const result = (opts.full ? null : await incremental(progress, renew, started)) ?? (await full(progress, renew, started));
       log.info({ event: 'recs.build.done', ...result }, 'recommendations built');
+      deps.onBuilt?.();
       return result;
     } finally {
       await releaseLease(db, JOB, owner);

@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import type { RecommendationsConfig } from '../../config/recommendations-config.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
+import type { AuditService } from '../audit/index.js';
 import type { CourseService } from '../catalog/index.js';
 import { createRecsBuilder } from './build-job.js';
 import { DEFAULT_ENGINE_CONFIG, DEFAULT_WEIGHTS } from './engine/index.js';
@@ -35,9 +36,13 @@ export function recsSettings(c: RecommendationsConfig): RecsSettings {
   };
 }
 
-export function createRecommendationsModule(deps: { db: Knex; clock: Clock; log: Logger; courses: CourseService; config: RecommendationsConfig }) {
-  return {
-    service: createRecommendations({ db: deps.db, clock: deps.clock, courses: deps.courses }),
-    builder: createRecsBuilder({ db: deps.db, clock: deps.clock, log: deps.log, settings: recsSettings(deps.config) }),
-  };
+/** The batch alone (`recs:build`, benchmarks). */
+export function createRecsBuild(deps: { db: Knex; clock: Clock; log: Logger; config: RecommendationsConfig; onBuilt?: () => void }) {
+  return createRecsBuilder({ db: deps.db, clock: deps.clock, log: deps.log, settings: recsSettings(deps.config), onBuilt: deps.onBuilt });
+}
+
+/** Serving and the batch of one process: a model this process swaps in is served at once. */
+export function createRecommendationsModule(deps: { db: Knex; clock: Clock; log: Logger; courses: CourseService; audit: AuditService; config: RecommendationsConfig }) {
+  const service = createRecommendations({ db: deps.db, clock: deps.clock, courses: deps.courses, audit: deps.audit });
+  return { service, builder: createRecsBuild({ ...deps, onBuilt: () => service.forgetServed() }) };
 }

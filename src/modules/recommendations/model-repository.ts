@@ -164,12 +164,17 @@ export function createModelRepository(db: Knex) {
       };
     },
 
-    async setOverride(courseId: number, mode: 'pin' | 'exclude' | null, by: number, now: Date): Promise<void> {
+    async overrideOf(trx: Knex, courseId: number): Promise<'pin' | 'exclude' | null> {
+      const row = (await trx('rec_overrides').where({ course_id: courseId }).first('mode')) as { mode: string } | undefined;
+      return row?.mode === 'pin' || row?.mode === 'exclude' ? row.mode : null;
+    },
+
+    async setOverride(trx: Knex, courseId: number, mode: 'pin' | 'exclude' | null, by: number, now: Date): Promise<void> {
       if (mode === null) {
-        await db('rec_overrides').where({ course_id: courseId }).delete();
+        await trx('rec_overrides').where({ course_id: courseId }).delete();
         return;
       }
-      await db('rec_overrides').insert({ course_id: courseId, mode, updated_by: by, updated_at: now }).onConflict('course_id').merge(['mode', 'updated_by', 'updated_at']);
+      await trx('rec_overrides').insert({ course_id: courseId, mode, updated_by: by, updated_at: now }).onConflict('course_id').merge(['mode', 'updated_by', 'updated_at']);
     },
 
     async latestBuilds(limit: number) {

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Clock } from '../../platform/clock.js';
 import { toDate } from '../../platform/db/rows.js';
 import { createTtlCache } from '../../platform/ttl-cache.js';
+import type { AuditService } from '../audit/index.js';
 import type { CourseCard, CourseService } from '../catalog/index.js';
 import { capCategories, type ReasonKind } from './engine/index.js';
 import { createModelRepository, type ActiveModel, type CourseRow, type StoredNeighbour, type StoredPick } from './model-repository.js';
@@ -52,15 +53,20 @@ function reasonText(p: Pick, titles: Map<number, string>): string {
  * stored list, and what they did since it was computed. Every pick is checked against what is
  * true now: owned courses, the creator's exclusions and unpublished courses never show, pins lead.
  */
-export function createRecommendations(deps: { db: Knex; clock: Clock; courses: CourseService }) {
+export function createRecommendations(deps: { db: Knex; clock: Clock; courses: CourseService; audit: AuditService }) {
   const { db, clock } = deps;
   const models = createModelRepository(db);
   const activeCache = createTtlCache<ActiveModel | null>({ ttlMs: CACHE_MS, maxEntries: 1, clock });
   const overrideCache = createTtlCache<{ pinned: number[]; excluded: Set<number> }>({ ttlMs: CACHE_MS, maxEntries: 1, clock });
   const rowCache = createTtlCache<CourseRow | null>({ ttlMs: CACHE_MS, maxEntries: 2000, clock });
+  const anonymousAlso = createTtlCache<{ heading: string; items: RecommendedCourse[] }>({ ttlMs: CACHE_MS, maxEntries: 2000, clock });
   const active = () => activeCache.get('active', () => models.active());
   const overrides = () => overrideCache.get('overrides', () => models.overrides());
   const courseRow = async (m: ActiveModel, courseId: number) => rowCache.get(`${m.id}:${courseId}`, async () => (await models.courses(m.id, [courseId]))[0] ?? null);
+
+  function forgetServed(): void {
+    for (const c of [activeCache, overrideCache, rowCache, anonymousAlso]) c.clear();
+  }
 
   async function owned(userId: number): Promise<{ courseId: number; at: Date }[]> {
     const rows = (await db('access_grants').where({ user_id: userId }).whereNull('revoked_at').select('course_id', 'granted_at')) as Record<string, unknown>[];
@@ -68,8 +74,10 @@ export function createRecommendations(deps: { db: Knex; clock: Clock; courses: C
   }
 
   /** Cards for the picks that may show, reasons in words, at most four of a category in the top ten. */
-  async function present(picks: Pick[], blocked: ReadonlySet<number>, limit: number): Promise<RecommendedCourse[]> {
-    const { pinned, excluded } = await overrides();
+  async function present(picks: Pick[], blocked: ReadonlySet<number>, limit: number, opts: { withPins: boolean }): Promise<RecommendedCourse[]> {
+    const { pinned: allPinned, excluded } = await overrides();
+    // Pins lead 为你推荐 only: under 学了这门课的人还学了 a pin would claim learners it may not have.
+    const pinned = opts.withPins ? allPinned : [];
     const seen = new Set<number>();
     const allowed = (id: number) => !blocked.has(id) && !excluded.has(id) && !seen.has(id) && (seen.add(id), true);
     const ordered = [...pinned.map((courseId) => ({ courseId, kind: 'pinned' as const, reasonCourseId: 0, tag: '' })), ...picks].filter((p) => allowed(p.courseId));
@@ -85,6 +93,19 @@ export function createRecommendations(deps: { db: Knex; clock: Clock; courses: C
         const { category: _category, ...card } = cards.get(p.courseId)!;
         return { card, reason: reasonText(p, titles), reasonKind: p.kind };
       });
+  }
+
+  async function alsoStudiedFor(m: ActiveModel, courseId: number, mine: number[], limit: number): Promise<{ heading: string; items: RecommendedCourse[] }> {
+    const row = await courseRow(m, courseId);
+    if (!row) return { heading: '', items: [] };
+    const blocked = new Set([courseId, ...mine]);
+    const together = row.alsoStudied.filter(([, , co]) => co > 0);
+    if (together.length > 0) {
+      const items = await present(together.map(neighbourPick('also', courseId)), blocked, limit, { withPins: false });
+      if (items.length > 0) return { heading: '学了这门课的人还学了', items };
+    }
+    const items = await present(row.content.map(neighbourPick('studied', courseId)), blocked, limit, { withPins: false });
+    return { heading: items.length > 0 ? '相关课程' : '', items: items.map((i) => ({ ...i, reason: '内容相近' })) };
   }
 
   const fromStored = ([courseId, , kind, reasonCourseId, tag]: StoredPick): Pick => ({ courseId, kind, reasonCourseId, tag });
@@ -123,23 +144,19 @@ export function createRecommendations(deps: { db: Knex; clock: Clock; courses: C
         for (const r of rows) recentPicks.push(...r.cf.slice(0, 3).map(neighbourPick('also', r.courseId)));
       }
       const stored = list ? list.picks.map(fromStored) : popularPicks(m);
-      return present([...recentPicks, ...stored], new Set(mine.map((o) => o.courseId)), limit);
+      return present([...recentPicks, ...stored], new Set(mine.map((o) => o.courseId)), limit, { withPins: true });
     },
 
-    /** 学了这门课的人还学了 on a course page (anyone), or similar courses when nobody has both yet. */
+    /**
+     * 学了这门课的人还学了 on a course page (anyone), or similar courses when nobody has both yet.
+     * An anonymous visitor's answer is the same for everyone: cached with the model, so the
+     * sessionless course page stays a page of a few primary-key reads.
+     */
     async alsoStudied(courseId: number, viewerId: number | null, limit = 4): Promise<{ heading: string; items: RecommendedCourse[] }> {
       const m = await active();
-      const row = m ? await courseRow(m, courseId) : null;
-      if (!row) return { heading: '', items: [] };
-      const mine = viewerId === null ? [] : await owned(viewerId);
-      const blocked = new Set([courseId, ...mine.map((o) => o.courseId)]);
-      const together = row.alsoStudied.filter(([, , co]) => co > 0);
-      if (together.length > 0) {
-        const items = await present(together.map(neighbourPick('also', courseId)), blocked, limit);
-        if (items.length > 0) return { heading: '学了这门课的人还学了', items };
-      }
-      const items = await present(row.content.map(neighbourPick('studied', courseId)), blocked, limit);
-      return { heading: items.length > 0 ? '相关课程' : '', items: items.map((i) => ({ ...i, reason: '内容相近', reasonKind: i.reasonKind })) };
+      if (!m) return { heading: '', items: [] };
+      if (viewerId === null) return anonymousAlso.get(`${m.id}:${courseId}:${limit}`, () => alsoStudiedFor(m, courseId, [], limit));
+      return alsoStudiedFor(m, courseId, (await owned(viewerId)).map((o) => o.courseId), limit);
     },
 
     /** 下一步学什么, after buying or finishing `courseId`: what learners took after it, then what goes with it. */
@@ -149,14 +166,24 @@ export function createRecommendations(deps: { db: Knex; clock: Clock; courses: C
       if (!row) return [];
       const mine = await owned(userId);
       const picks = [...row.nextSteps.map(neighbourPick('next', courseId)), ...row.cf.map(neighbourPick('also', courseId)), ...row.content.map(neighbourPick('studied', courseId))];
-      return present(picks, new Set([courseId, ...mine.map((o) => o.courseId)]), limit);
+      return present(picks, new Set([courseId, ...mine.map((o) => o.courseId)]), limit, { withPins: false });
     },
 
     overrides,
-    async setOverride(courseId: number, mode: 'pin' | 'exclude' | null, by: number): Promise<void> {
-      await models.setOverride(courseId, mode, by, clock.now());
-      overrideCache.clear();
+    /** Pins or excludes a course (null: neither), audited in the same transaction; false when nothing changed. */
+    async setOverride(courseId: number, mode: 'pin' | 'exclude' | null, by: number): Promise<boolean> {
+      const changed = await db.transaction(async (trx) => {
+        const before = await models.overrideOf(trx, courseId);
+        if (before === mode) return false;
+        await models.setOverride(trx, courseId, mode, by, clock.now());
+        await deps.audit.record(trx, { actorUserId: by, action: 'course.recommendation', entityType: 'course', entityId: courseId, summary: { before: { recommendation: before ?? 'none' }, after: { recommendation: mode ?? 'none' } } });
+        return true;
+      });
+      forgetServed();
+      return changed;
     },
+    /** A new model was swapped in by this process: serve it now, not in a few seconds. */
+    forgetServed,
     builds: (limit = 10) => models.latestBuilds(limit),
   };
 }

@@ -3,7 +3,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Knex } from 'knex';
 import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
-import type { CourseService } from '../catalog/index.js';
+import type { CourseCard, CourseService } from '../catalog/index.js';
 import type { EventSink } from '../analytics/index.js';
 import { decryptMessage, encryptMessage, verifyMsgSignature, verifyWechatQuerySignature, wechatSignature } from './wechat-crypto.js';
 
@@ -16,6 +16,37 @@ export const OA_TRACKING = 'utm_source=wechat_oa&utm_medium=reply';
 const parser = new XMLParser({ processEntities: false, htmlEntities: false, ignoreDeclaration: true, ignoreAttributes: true, parseTagValue: false, trimValues: true });
 
 type Incoming = Record<string, string | undefined>;
+
+/** A course picked beside another and why (what recommendations serves; the reply only quotes it). */
+interface PickedCourse {
+  card: CourseCard;
+  /** 'also': learners really took both, which is what the reply's sentence claims. */
+  reasonKind: string;
+}
+
+/**
+ * WeChat's documented limit for a passive text reply is 2048 bytes of UTF-8; a news reply to a
+ * user's message may carry one article only, so a second course needs a text reply with links.
+ */
+const TEXT_REPLY_MAX_BYTES = 2048;
+
+/** Text in a text reply is shown as is, except `<a href>`: a title must not turn into a link. */
+const plain = (s: string) => s.replace(/</g, '＜').replace(/>/g, '＞');
+
+/**
+ * The course and one course its learners also took, as a text reply with both links. The longest
+ * titles and summary the columns hold fit the limit (tested); should a column ever grow, the
+ * summary goes first, then the second course.
+ */
+function courseWithAlsoStudied(course: { title: string; summary: string; url: string }, also: { title: string; url: string }): string | null {
+  const build = (summary: string) =>
+    `《${plain(course.title)}》\n${summary === '' ? '' : `${summary}\n`}<a href="${course.url}">查看课程</a>\n\n学了这门课的人还学了《${plain(also.title)}》\n<a href="${also.url}">去看看</a>`;
+  const fits = (s: string) => Buffer.byteLength(s, 'utf8') <= TEXT_REPLY_MAX_BYTES;
+  const full = build(plain(course.summary.trim()));
+  if (fits(full)) return full;
+  const short = build('');
+  return fits(short) ? short : null;
+}
 
 function cdata(s: string): string {
   return `<![CDATA[${s.replace(/]]>/g, ']]]]><![CDATA[>')}]]>`;
@@ -61,9 +92,23 @@ export function messageRoutes(deps: {
   publicUrl: string;
   /** Menu clicks and keyword replies, for the dashboard's view of the Official Account. */
   events: EventSink;
+  /** Courses learners of a course also took; without it a keyword gets the course alone. */
+  alsoStudied?: (courseId: number) => Promise<{ items: PickedCourse[] }>;
 }): Router {
   const router = Router();
   const track = (path: string) => `${deps.publicUrl}${path}${path.includes('?') ? '&' : '?'}${OA_TRACKING}`;
+
+  /** The first course that learners of `courseId` really also took; null when none (or when asking failed). */
+  async function alsoTaken(courseId: number): Promise<CourseCard | null> {
+    if (!deps.alsoStudied) return null;
+    try {
+      return (await deps.alsoStudied(courseId)).items.find((p) => p.reasonKind === 'also')?.card ?? null;
+    } catch (err) {
+      // The course itself is the answer; the extra line is not worth losing it for.
+      deps.log.warn({ event: 'wechat.also_studied_failed', err }, 'could not add a recommendation to a keyword reply');
+      return null;
+    }
+  }
 
   /** The reply to one message: welcome on subscribe, a course for a keyword, otherwise nothing. */
   async function reply(m: Incoming): Promise<string | null> {
@@ -83,6 +128,9 @@ export function messageRoutes(deps: {
       const course = await deps.courses.bestMatch(m.Content.trim());
       if (!course) return null;
       deps.events.track('oa_message_reply', { courseId: course.id });
+      const also = await alsoTaken(course.id);
+      const text = also && courseWithAlsoStudied({ title: course.title, summary: course.summary, url: track(`/courses/${course.slug}`) }, { title: also.title, url: track(`/courses/${also.slug}`) });
+      if (text) return `<xml>${head}<MsgType>${cdata('text')}</MsgType><Content>${cdata(text)}</Content></xml>`;
       const item = `<item><Title>${cdata(course.title)}</Title><Description>${cdata(course.summary)}</Description><PicUrl>${cdata(course.coverUrl.startsWith('http') ? course.coverUrl : deps.publicUrl + course.coverUrl)}</PicUrl><Url>${cdata(track(`/courses/${course.slug}`))}</Url></item>`;
       return `<xml>${head}<MsgType>${cdata('news')}</MsgType><ArticleCount>1</ArticleCount><Articles>${item}</Articles></xml>`;
     }
