@@ -1,12 +1,6 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { CATEGORIES, categoryLabel } from './categories.js';
-import type { CourseCard, CourseService } from './course-service.js';
-
-/** A course picked for someone and why, in their words (what recommendations serves; catalog only shows it). */
-interface PickedCourse {
-  card: CourseCard;
-  reason: string;
-}
+import type { CourseService, PickedCourse } from './course-service.js';
 
 /** `?page=` is forgiving: anything that is not a sensible page number means the first page. */
 function pageNumber(value: unknown): number {
@@ -20,16 +14,6 @@ function listUrl(category: string | null, page: number): string {
   if (page > 1) q.set('page', String(page));
   const s = q.toString();
   return s ? `/?${s}` : '/';
-}
-
-/** Picks are an extra on the page: when they fail, the course list still shows, without them. */
-async function picksOrNone(req: Request, work: () => Promise<PickedCourse[]>): Promise<PickedCourse[]> {
-  try {
-    return await work();
-  } catch (err) {
-    req.log.warn({ err, event: 'catalog.for_you_failed' }, 'could not load recommendations for the home page');
-    return [];
-  }
 }
 
 export function catalogRoutes(deps: {
@@ -48,7 +32,7 @@ export function catalogRoutes(deps: {
     // of this page's traffic) costs no query more than the list itself.
     const [list, picks] = await Promise.all([
       deps.courses.listPublished({ category, page }),
-      forYou && user && category === null && page === 1 ? picksOrNone(req, () => forYou(user.id)) : Promise.resolve([]),
+      forYou && user && category === null && page === 1 ? forYou(user.id) : Promise.resolve([]),
     ]);
     req.track?.('page_view');
     res.render('catalog/home', {

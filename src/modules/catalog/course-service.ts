@@ -24,6 +24,17 @@ export interface CourseCard {
   coverUrl: string;
 }
 
+/**
+ * A course recommended to someone, with the reason in their words. Recommendations fills it; the
+ * pages that show it (home, course, order, the OA reply) know only this shape.
+ */
+export interface PickedCourse {
+  card: CourseCard;
+  reason: string;
+  /** Why, as a code: 'also' (learners really took both), 'pinned' (the creator's pick), … */
+  reasonKind: string;
+}
+
 /** A cover for every course: the creator's image, or the illustration of its category. */
 export function coverFor(c: Pick<Course, 'coverUrl' | 'category'>): string {
   return c.coverUrl ?? `/static/img/covers/${isCategory(c.category) ? c.category : 'default'}.svg`;

@@ -4,28 +4,10 @@ import { idParam, setFlash } from '../../platform/http/index.js';
 import { formatFen } from '../../platform/money.js';
 import { beijingDate } from '../../platform/time.js';
 import { requireLogin } from '../accounts/index.js';
-import { coverFor, renderMarkdown, type Course, type CourseCard, type CourseService, type LessonOutline, categoryLabel, difficultyLabel, formatDuration } from '../catalog/index.js';
+import { coverFor, renderMarkdown, type Course, type CourseService, type PickedCourse, type LessonOutline, categoryLabel, difficultyLabel, formatDuration } from '../catalog/index.js';
 import type { EnrolmentService, Viewer } from '../enrolments/index.js';
 import { commentOrderOf, type FeedbackPanels } from '../feedback/index.js';
 import { summarise, type LearningService } from './learning-service.js';
-
-/** A course picked for the viewer and why (what recommendations serves; learning only shows it). */
-interface PickedCourse {
-  card: CourseCard;
-  reason: string;
-  /** 'pinned': the creator's pick, whose reason is worth saying under any heading. */
-  reasonKind: string;
-}
-
-/** Picks are an extra on the page: when they fail, the course page still shows, without them. */
-async function picksOrNone<T>(req: Request, empty: T, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    req.log.warn({ err, event: 'learning.recommendations_failed' }, 'could not load recommendations for a course page');
-    return empty;
-  }
-}
 
 function viewerOf(req: Request): Viewer | null {
   return req.currentUser ? { id: req.currentUser.id, isAdmin: req.currentUser.isAdmin } : null;
@@ -105,8 +87,8 @@ export function learningRoutes(deps: {
     const { alsoStudied, nextSteps } = deps;
     const [panel, also, next] = await Promise.all([
       feedback.course(course, viewer),
-      alsoStudied ? picksOrNone(req, { heading: '', items: [] }, () => alsoStudied(course.id, viewer?.id ?? null)) : null,
-      nextSteps && finished ? picksOrNone(req, [], () => nextSteps(viewer.id, course.id)) : [],
+      alsoStudied ? alsoStudied(course.id, viewer?.id ?? null) : null,
+      nextSteps && finished ? nextSteps(viewer.id, course.id) : [],
     ]);
     // A course already offered as the next step is not offered again further down.
     const offered = new Set(next.map((p) => p.card.id));

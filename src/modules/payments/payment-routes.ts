@@ -6,7 +6,7 @@ import { formValues, setFlash } from '../../platform/http/index.js';
 import { formatFen } from '../../platform/money.js';
 import { beijingClock, beijingDateTime } from '../../platform/time.js';
 import { requireLogin } from '../accounts/index.js';
-import type { CourseCard, CourseService } from '../catalog/index.js';
+import type { CourseService, PickedCourse } from '../catalog/index.js';
 import type { Order } from './order.js';
 import { learnerStatusLabel, refundView } from './order-view.js';
 import { isWechatBrowser } from '../wechat/index.js';
@@ -55,12 +55,6 @@ function withRedirect(h5Url: string, back: string): string {
   return u.toString();
 }
 
-/** A course picked for the buyer and why (what recommendations serves; payments only shows it). */
-interface PickedCourse {
-  card: CourseCard;
-  reason: string;
-}
-
 /** Checkout and the order page, for the learner who owns the order (or an admin). */
 export function paymentRoutes(deps: {
   payments: PaymentService;
@@ -74,16 +68,6 @@ export function paymentRoutes(deps: {
 }): Router {
   const { payments, courses, nextSteps } = deps;
 
-  /** Picks are an extra on the page: when they fail, the order (what was paid) still shows. */
-  async function picksFor(req: Request, courseId: number): Promise<PickedCourse[]> {
-    if (!nextSteps) return [];
-    try {
-      return await nextSteps(req.currentUser!.id, courseId);
-    } catch (err) {
-      req.log.warn({ err, event: 'payments.next_steps_failed' }, 'could not load recommendations for an order page');
-      return [];
-    }
-  }
   const router = Router();
 
   async function ownedOrder(req: Request): Promise<Order> {
@@ -129,7 +113,7 @@ export function paymentRoutes(deps: {
     // The buyer's own paid order only: an admin looking at someone's order is not the one to advise.
     const [refunds, next] = await Promise.all([
       payments.refundsOf(order.id).then((list) => list.map(refundView)),
-      order.status === 'paid' && order.userId === req.currentUser!.id ? picksFor(req, order.courseId) : Promise.resolve([]),
+      nextSteps && order.status === 'paid' && order.userId === req.currentUser!.id ? nextSteps(req.currentUser!.id, order.courseId) : Promise.resolve([]),
     ]);
     res.render('payments/order', {
       title: '订单',

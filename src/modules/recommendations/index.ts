@@ -43,6 +43,6 @@ export function createRecsBuild(deps: { db: Knex; clock: Clock; log: Logger; con
 
 /** Serving and the batch of one process: a model this process swaps in is served at once. */
 export function createRecommendationsModule(deps: { db: Knex; clock: Clock; log: Logger; courses: CourseService; audit: AuditService; config: RecommendationsConfig }) {
-  const service = createRecommendations({ db: deps.db, clock: deps.clock, courses: deps.courses, audit: deps.audit });
+  const service = createRecommendations({ db: deps.db, clock: deps.clock, log: deps.log, courses: deps.courses, audit: deps.audit });
   return { service, builder: createRecsBuild({ ...deps, onBuilt: () => service.forgetServed() }) };
 }

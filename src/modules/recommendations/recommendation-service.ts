@@ -3,15 +3,12 @@ import type { Clock } from '../../platform/clock.js';
 import { toDate } from '../../platform/db/rows.js';
 import { createTtlCache } from '../../platform/ttl-cache.js';
 import type { AuditService } from '../audit/index.js';
-import type { CourseCard, CourseService } from '../catalog/index.js';
+import type { CourseService, PickedCourse } from '../catalog/index.js';
+import type { Logger } from '../../platform/logger.js';
 import { capCategories, type ReasonKind } from './engine/index.js';
 import { createModelRepository, type ActiveModel, type CourseRow, type StoredNeighbour, type StoredPick } from './model-repository.js';
 
-export interface RecommendedCourse {
-  card: CourseCard;
-  reason: string;
-  reasonKind: ReasonKind;
-}
+export type RecommendedCourse = PickedCourse & { reasonKind: ReasonKind };
 
 /** Where a pick came from, before it has a card. */
 interface Pick {
@@ -36,7 +33,7 @@ function reasonText(p: Pick, titles: Map<number, string>): string {
     case 'studied':
       return `因为你学过${t}`;
     case 'next':
-      return `学完${t}的人接着学`;
+      return `学了${t}的人接着学`;
     case 'tag':
       return `你关注的标签：${p.tag}`;
     case 'trending':
@@ -53,7 +50,7 @@ function reasonText(p: Pick, titles: Map<number, string>): string {
  * stored list, and what they did since it was computed. Every pick is checked against what is
  * true now: owned courses, the creator's exclusions and unpublished courses never show, pins lead.
  */
-export function createRecommendations(deps: { db: Knex; clock: Clock; courses: CourseService; audit: AuditService }) {
+export function createRecommendations(deps: { db: Knex; clock: Clock; log: Logger; courses: CourseService; audit: AuditService }) {
   const { db, clock } = deps;
   const models = createModelRepository(db);
   const activeCache = createTtlCache<ActiveModel | null>({ ttlMs: CACHE_MS, maxEntries: 1, clock });
@@ -129,46 +126,59 @@ export function createRecommendations(deps: { db: Knex; clock: Clock; courses: C
     return m.popular.map(([courseId, , learners]) => ({ courseId, kind: trending.has(courseId) ? 'trending' : learners > 0 ? 'popular' : 'new', reasonCourseId: 0, tag: '' }));
   }
 
+  /** 为你推荐 on the home page. */
+  async function forLearner(userId: number, limit: number): Promise<RecommendedCourse[]> {
+    const m = await active();
+    if (!m) return [];
+    const [list, mine] = await Promise.all([models.list(m.id, userId), owned(userId)]);
+    const since = list?.computedAt ?? m.builtAt;
+    // What they bought since their list was computed leads: it is what they care about now.
+    const recent = mine.filter((o) => o.at > since).sort((a, b) => b.at.getTime() - a.at.getTime());
+    const recentPicks: Pick[] = [];
+    if (recent.length > 0) {
+      const rows = await models.courses(m.id, recent.slice(0, 3).map((r) => r.courseId));
+      for (const r of rows) recentPicks.push(...r.cf.slice(0, 3).map(neighbourPick('also', r.courseId)));
+    }
+    const stored = list ? list.picks.map(fromStored) : popularPicks(m);
+    return present([...recentPicks, ...stored], new Set(mine.map((o) => o.courseId)), limit, { withPins: true });
+  }
+
+  /**
+   * 学了这门课的人还学了 on a course page (anyone), or similar courses when nobody has both yet.
+   * An anonymous visitor's answer is the same for everyone: cached with the model, so the
+   * sessionless course page stays a page of a few primary-key reads.
+   */
+  async function alsoStudied(courseId: number, viewerId: number | null, limit: number): Promise<{ heading: string; items: RecommendedCourse[] }> {
+    const m = await active();
+    if (!m) return { heading: '', items: [] };
+    if (viewerId === null) return anonymousAlso.get(`${m.id}:${courseId}:${limit}`, () => alsoStudiedFor(m, courseId, [], limit));
+    return alsoStudiedFor(m, courseId, (await owned(viewerId)).map((o) => o.courseId), limit);
+  }
+
+  /** 下一步学什么, after buying or finishing `courseId`: what learners took after it, then what goes with it. */
+  async function nextSteps(userId: number, courseId: number, limit: number): Promise<RecommendedCourse[]> {
+    const m = await active();
+    const row = m ? await courseRow(m, courseId) : null;
+    if (!row) return [];
+    const mine = await owned(userId);
+    const picks = [...row.nextSteps.map(neighbourPick('next', courseId)), ...row.cf.map(neighbourPick('also', courseId)), ...row.content.map(neighbourPick('studied', courseId))];
+    return present(picks, new Set([courseId, ...mine.map((o) => o.courseId)]), limit, { withPins: false });
+  }
+
+  /** Recommendations are an extra on every page that shows them: a failure is logged, and the page goes on without. */
+  async function softly<T>(what: string, none: T, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      deps.log.warn({ err, event: 'recs.serve.failed', what }, 'recommendations could not be served');
+      return none;
+    }
+  }
+
   return {
-    /** 为你推荐 on the home page. */
-    async forLearner(userId: number, limit = 6): Promise<RecommendedCourse[]> {
-      const m = await active();
-      if (!m) return [];
-      const [list, mine] = await Promise.all([models.list(m.id, userId), owned(userId)]);
-      const since = list?.computedAt ?? m.builtAt;
-      // What they bought since their list was computed leads: it is what they care about now.
-      const recent = mine.filter((o) => o.at > since).sort((a, b) => b.at.getTime() - a.at.getTime());
-      const recentPicks: Pick[] = [];
-      if (recent.length > 0) {
-        const rows = await models.courses(m.id, recent.slice(0, 3).map((r) => r.courseId));
-        for (const r of rows) recentPicks.push(...r.cf.slice(0, 3).map(neighbourPick('also', r.courseId)));
-      }
-      const stored = list ? list.picks.map(fromStored) : popularPicks(m);
-      return present([...recentPicks, ...stored], new Set(mine.map((o) => o.courseId)), limit, { withPins: true });
-    },
-
-    /**
-     * 学了这门课的人还学了 on a course page (anyone), or similar courses when nobody has both yet.
-     * An anonymous visitor's answer is the same for everyone: cached with the model, so the
-     * sessionless course page stays a page of a few primary-key reads.
-     */
-    async alsoStudied(courseId: number, viewerId: number | null, limit = 4): Promise<{ heading: string; items: RecommendedCourse[] }> {
-      const m = await active();
-      if (!m) return { heading: '', items: [] };
-      if (viewerId === null) return anonymousAlso.get(`${m.id}:${courseId}:${limit}`, () => alsoStudiedFor(m, courseId, [], limit));
-      return alsoStudiedFor(m, courseId, (await owned(viewerId)).map((o) => o.courseId), limit);
-    },
-
-    /** 下一步学什么, after buying or finishing `courseId`: what learners took after it, then what goes with it. */
-    async nextSteps(userId: number, courseId: number, limit = 3): Promise<RecommendedCourse[]> {
-      const m = await active();
-      const row = m ? await courseRow(m, courseId) : null;
-      if (!row) return [];
-      const mine = await owned(userId);
-      const picks = [...row.nextSteps.map(neighbourPick('next', courseId)), ...row.cf.map(neighbourPick('also', courseId)), ...row.content.map(neighbourPick('studied', courseId))];
-      return present(picks, new Set([courseId, ...mine.map((o) => o.courseId)]), limit, { withPins: false });
-    },
-
+    forLearner: (userId: number, limit = 6) => softly('forLearner', [], () => forLearner(userId, limit)),
+    alsoStudied: (courseId: number, viewerId: number | null, limit = 4) => softly('alsoStudied', { heading: '', items: [] }, () => alsoStudied(courseId, viewerId, limit)),
+    nextSteps: (userId: number, courseId: number, limit = 3) => softly('nextSteps', [], () => nextSteps(userId, courseId, limit)),
     overrides,
     /** Pins or excludes a course (null: neither), audited in the same transaction; false when nothing changed. */
     async setOverride(courseId: number, mode: 'pin' | 'exclude' | null, by: number): Promise<boolean> {

@@ -3,7 +3,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Knex } from 'knex';
 import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
-import type { CourseCard, CourseService } from '../catalog/index.js';
+import type { CourseCard, CourseService, PickedCourse } from '../catalog/index.js';
 import type { EventSink } from '../analytics/index.js';
 import { decryptMessage, encryptMessage, verifyMsgSignature, verifyWechatQuerySignature, wechatSignature } from './wechat-crypto.js';
 
@@ -16,13 +16,6 @@ export const OA_TRACKING = 'utm_source=wechat_oa&utm_medium=reply';
 const parser = new XMLParser({ processEntities: false, htmlEntities: false, ignoreDeclaration: true, ignoreAttributes: true, parseTagValue: false, trimValues: true });
 
 type Incoming = Record<string, string | undefined>;
-
-/** A course picked beside another and why (what recommendations serves; the reply only quotes it). */
-interface PickedCourse {
-  card: CourseCard;
-  /** 'also': learners really took both, which is what the reply's sentence claims. */
-  reasonKind: string;
-}
 
 /**
  * WeChat's documented limit for a passive text reply is 2048 bytes of UTF-8; a news reply to a
@@ -98,16 +91,11 @@ export function messageRoutes(deps: {
   const router = Router();
   const track = (path: string) => `${deps.publicUrl}${path}${path.includes('?') ? '&' : '?'}${OA_TRACKING}`;
 
-  /** The first course that learners of `courseId` really also took; null when none (or when asking failed). */
+  /** The first course that learners of `courseId` really also took; null when none. */
   async function alsoTaken(courseId: number): Promise<CourseCard | null> {
     if (!deps.alsoStudied) return null;
-    try {
-      return (await deps.alsoStudied(courseId)).items.find((p) => p.reasonKind === 'also')?.card ?? null;
-    } catch (err) {
-      // The course itself is the answer; the extra line is not worth losing it for.
-      deps.log.warn({ event: 'wechat.also_studied_failed', err }, 'could not add a recommendation to a keyword reply');
-      return null;
-    }
+    // 'also': learners really took both, which is what the reply's sentence claims.
+    return (await deps.alsoStudied(courseId)).items.find((p) => p.reasonKind === 'also')?.card ?? null;
   }
 
   /** The reply to one message: welcome on subscribe, a course for a keyword, otherwise nothing. */
