@@ -64,16 +64,15 @@ export function createCourseRepository() {
       return rows.map(toSummary);
     },
 
-    async publishedByIds(db: Knex, ids: readonly number[]): Promise<CourseSummary[]> {
-      if (ids.length === 0) return [];
-      const rows = await db('courses').where({ status: 'published' }).whereIn('id', ids).select(SUMMARY_COLUMNS);
-      return rows.map(toSummary);
-    },
-
-    async titles(db: Knex, ids: readonly number[]): Promise<Map<number, string>> {
-      if (ids.length === 0) return new Map();
-      const rows = (await db('courses').whereIn('id', ids).select('id', 'title')) as { id: number; title: string }[];
-      return new Map(rows.map((r) => [Number(r.id), r.title]));
+    /**
+     * Courses in their card's shape, drafts too, with whether each is published: all of them, or
+     * those of `ids` (by primary key; filtering on status in SQL makes SQLite scan the status index).
+     */
+    async summaries(db: Knex, ids?: readonly number[]): Promise<(CourseSummary & { published: boolean })[]> {
+      const q = db('courses').select([...SUMMARY_COLUMNS, 'status']);
+      if (ids) q.whereIn('id', ids);
+      const rows = (await q) as Row[];
+      return rows.map((r) => ({ ...toSummary(r), published: r.status === 'published' }));
     },
 
     /** The published course whose title (first) or tags or summary contain the keyword, newest first. */

@@ -62,6 +62,14 @@ export function createCourseService(deps: { db: Knex; clock: Clock; listCacheMs:
   // saves two queries per view.
   const listCache = createTtlCache<{ courses: CourseCard[]; total: number }>({ ttlMs: deps.listCacheMs, maxEntries: 200, clock: deps.clock });
 
+  // Recommendations show a few cards on most pages: the whole catalogue, a few thousand small
+  // cards, is one query every few seconds instead of one per page. Without a cache (tests), just
+  // the courses asked for.
+  type Known = Map<number, { card: CourseCard & { category: string }; published: boolean }>;
+  const catalogueCache = createTtlCache<Known>({ ttlMs: deps.listCacheMs, maxEntries: 1, clock: deps.clock });
+  const known = async (ids?: readonly number[]): Promise<Known> => new Map((await repo.summaries(deps.db, ids)).map((c) => [c.id, { card: { ...toCard(c), category: c.category }, published: c.published }]));
+  const catalogue = (ids: readonly number[]) => (deps.listCacheMs > 0 ? catalogueCache.get('all', () => known()) : known(ids));
+
   return {
     /** A page of the public list; `page` past the end gives an empty page that still knows the total. */
     async listPublished(opts: { category: string | null; page: number }) {
@@ -130,17 +138,24 @@ export function createCourseService(deps: { db: Knex; clock: Clock; listCacheMs:
     /** After a change in this process, its own visitors see it at once. */
     clearListCache(): void {
       listCache.clear();
+      catalogueCache.clear();
     },
 
     /** Cards of the published ones among `ids` (recommendations), by id. */
     async publishedCards(ids: readonly number[]): Promise<Map<number, CourseCard & { category: string }>> {
-      const rows = await repo.publishedByIds(deps.db, ids);
-      return new Map(rows.map((c) => [c.id, { ...toCard(c), category: c.category }]));
+      const all = await catalogue(ids);
+      const cards = new Map<number, CourseCard & { category: string }>();
+      for (const id of ids) {
+        const c = all.get(id);
+        if (c?.published) cards.set(id, c.card);
+      }
+      return cards;
     },
 
     /** Titles of any courses, drafts too: a reason may name a course the learner owns that is no longer listed. */
     async titles(ids: readonly number[]): Promise<Map<number, string>> {
-      return repo.titles(deps.db, ids);
+      const all = await catalogue(ids);
+      return new Map(ids.flatMap((id) => (all.has(id) ? [[id, all.get(id)!.card.title] as const] : [])));
     },
 
     async byId(id: number): Promise<Course | null> {

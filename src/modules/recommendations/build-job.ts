@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { Clock } from '../../platform/clock.js';
 import { acquireLease, releaseLease } from '../../platform/jobs/lease.js';
 import type { Logger } from '../../platform/logger.js';
-import { createRanker, learnerHistories, popularOrder, trainModel, type HistoryEntry, type Model, type Progress, type Recommendation } from './engine/index.js';
+import { breathe, createRanker, learnerHistories, popularOrder, trainModel, type HistoryEntry, type Model, type Progress, type Recommendation } from './engine/index.js';
 import { listStats } from './list-stats.js';
 import { modelFromRows } from './stored-model.js';
 import { createModelRepository, storeList, type StoredPick } from './model-repository.js';
@@ -60,7 +60,10 @@ export function createRecsBuilder(deps: { db: Knex; clock: Clock; log: Logger; s
         batch = [];
         await renew();
       }
-      if (done % 500 === 0 || done === histories.size) progress(done, histories.size, 'ranking learners');
+      if (done % 500 === 0 || done === histories.size) {
+        progress(done, histories.size, 'ranking learners');
+        await breathe();
+      }
     }
     if (batch.length > 0) await write(batch);
     return tops;
@@ -71,9 +74,13 @@ export function createRecsBuilder(deps: { db: Knex; clock: Clock; log: Logger; s
     const { excluded } = await models.overrides();
     progress(0, 1, 'reading signals');
     const items = await signals.courses(excluded);
-    const interactions = await signals.interactions(null);
-    await renew();
-    const model = await trainModel({ interactions, items, now }, settings.engine, progress);
+    // Only the model keeps what it needs: the raw signals (a hundred megabytes at shop scale) go
+    // as soon as it is trained.
+    const { model, pairs } = await (async () => {
+      const interactions = await signals.interactions(null);
+      await renew();
+      return { model: await trainModel({ interactions, items, now }, settings.engine, progress), pairs: interactions.length };
+    })();
     await renew();
     const modelId = await models.startModel(model.algorithm, now, now);
     try {
@@ -98,9 +105,9 @@ export function createRecsBuilder(deps: { db: Knex; clock: Clock; log: Logger; s
         .slice(0, 200)
         .map((i) => [idOf(i), model.weekLearners[i]!, model.learners[i]!] as [number, number, number]);
       const durationMs = clock.now().getTime() - started;
-      await models.activate(modelId, { courses: model.items.length, learners: model.histories.size, interactions: interactions.length, ...stats, durationMs, popular }, clock.now());
+      await models.activate(modelId, { courses: model.items.length, learners: model.histories.size, interactions: pairs, ...stats, durationMs, popular }, clock.now());
       await models.prune(modelId);
-      return { mode: 'full', modelId, algorithm: model.algorithm, courses: model.items.length, learners: model.histories.size, interactions: interactions.length, durationMs };
+      return { mode: 'full', modelId, algorithm: model.algorithm, courses: model.items.length, learners: model.histories.size, interactions: pairs, durationMs };
     } catch (err) {
       await models.fail(modelId);
       throw err;

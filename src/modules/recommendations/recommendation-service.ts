@@ -56,7 +56,8 @@ export function createRecommendations(deps: { db: Knex; clock: Clock; log: Logge
   const activeCache = createTtlCache<ActiveModel | null>({ ttlMs: CACHE_MS, maxEntries: 1, clock });
   const overrideCache = createTtlCache<{ pinned: number[]; excluded: Set<number> }>({ ttlMs: CACHE_MS, maxEntries: 1, clock });
   const rowCache = createTtlCache<CourseRow | null>({ ttlMs: CACHE_MS, maxEntries: 2000, clock });
-  const anonymousAlso = createTtlCache<{ heading: string; items: RecommendedCourse[] }>({ ttlMs: CACHE_MS, maxEntries: 2000, clock });
+  // A few cards per course: the whole catalogue fits, so a course page seldom misses.
+  const anonymousAlso = createTtlCache<{ heading: string; items: RecommendedCourse[] }>({ ttlMs: CACHE_MS, maxEntries: 20_000, clock });
   const active = () => activeCache.get('active', () => models.active());
   const overrides = () => overrideCache.get('overrides', () => models.overrides());
   const courseRow = async (m: ActiveModel, courseId: number) => rowCache.get(`${m.id}:${courseId}`, async () => (await models.courses(m.id, [courseId]))[0] ?? null);

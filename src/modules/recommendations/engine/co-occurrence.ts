@@ -1,4 +1,5 @@
 import type { Dataset } from './dataset.js';
+import { breathe, BREATHE_EVERY } from './breathe.js';
 import { topK, type NeighbourList } from './neighbours.js';
 
 export interface CoOccurrence {
@@ -15,10 +16,10 @@ export interface CoOccurrence {
  * thousands. `extraCo` receives each row's co-counts, so a dense model's neighbours learn how many
  * learners really share each pair (a reason may only claim what happened).
  */
-export function coOccurrence(
+export async function coOccurrence(
   d: Dataset,
   opts: { shrink: number; k: number; onRow?: (i: number, co: Int32Array) => void; onProgress?: (done: number, total: number) => void },
-): CoOccurrence {
+): Promise<CoOccurrence> {
   const n = d.items.length;
   const dot = new Float64Array(n);
   const co = new Int32Array(n);
@@ -54,7 +55,10 @@ export function coOccurrence(
       co[j] = 0;
       after[j] = 0;
     }
-    if (opts.onProgress && (i % 256 === 0 || i === n - 1)) opts.onProgress(i + 1, n);
+    if (i % BREATHE_EVERY === 0) {
+      opts.onProgress?.(i + 1, n);
+      await breathe();
+    }
   }
   return { knn, next };
 }

@@ -1,3 +1,4 @@
+import { breathe, BREATHE_EVERY } from './breathe.js';
 import { topK, type NeighbourList } from './neighbours.js';
 import { tokenizer } from './tokenizer.js';
 import type { ItemInfo } from './types.js';
@@ -26,9 +27,13 @@ function termsOf(item: ItemInfo): Vector {
  * cosine similarity through an inverted index. A term in more than a fifth of the catalogue has an
  * idf near zero and would make the pass quadratic, so it is left out of the index.
  */
-export function contentNeighbours(items: readonly ItemInfo[], opts: { k: number }): NeighbourList[] {
+export async function contentNeighbours(items: readonly ItemInfo[], opts: { k: number }): Promise<NeighbourList[]> {
   const n = items.length;
-  const tfs = items.map(termsOf);
+  const tfs: Vector[] = [];
+  for (const item of items) {
+    tfs.push(termsOf(item));
+    if (tfs.length % BREATHE_EVERY === 0) await breathe();
+  }
   const df = new Map<string, number>();
   for (const tf of tfs) for (const t of tf.keys()) df.set(t, (df.get(t) ?? 0) + 1);
   const maxDf = Math.max(20, Math.floor(n / 5));
@@ -69,6 +74,7 @@ export function contentNeighbours(items: readonly ItemInfo[], opts: { k: number 
       }
     }
     lists.push(topK(touched, count, (j) => dot[j]!, () => 0, opts.k));
+    if (i % BREATHE_EVERY === 0) await breathe();
     for (let t = 0; t < count; t++) {
       dot[touched[t]!] = 0;
       seen[touched[t]!] = 0;

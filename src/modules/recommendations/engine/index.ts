@@ -16,6 +16,7 @@ export { capCategories, coLearners, createRanker, type Ranker } from './ranker.j
 export { popularOrder, trendingSet } from './model.js';
 export { DEFAULT_WEIGHTS, interactionWeight, signalWeight, decay } from './weights.js';
 export { tokenizer } from './tokenizer.js';
+export { breathe } from './breathe.js';
 
 const WEEK_MS = 7 * 86_400_000;
 
@@ -40,10 +41,10 @@ export async function trainModel(data: { interactions: readonly Interaction[]; i
   const n = d.items.length;
   const algorithm = cfg.model === 'ease' || (cfg.model === 'auto' && n <= cfg.denseMaxItems) ? 'ease' : 'knn';
   onProgress?.(0, n, 'content');
-  const content = contentNeighbours(data.items, { k: cfg.neighbours });
+  const content = await contentNeighbours(data.items, { k: cfg.neighbours });
   onProgress?.(0, n, algorithm === 'ease' ? 'EASE^R solve' : 'item-kNN');
   const ease = algorithm === 'ease' && n > 0 ? await easeNeighbours(d, { lambda: cfg.easeLambda, k: cfg.neighbours }) : null;
-  const { knn, next } = coOccurrence(d, {
+  const { knn, next } = await coOccurrence(d, {
     shrink: cfg.knnShrink,
     k: cfg.neighbours,
     // EASE^R's weights say nothing of how many learners share a pair; the counts come from here.
