@@ -217,7 +217,7 @@ export function buildApp(deps: AppDeps): BuiltApp {
   if (pay.sandbox) app.use(SANDBOX_MOUNT, pay.sandbox.router);
   if (oa.sandboxRouter) app.use(OA_SANDBOX_MOUNT, oa.sandboxRouter);
   app.use(paymentNotifyRoutes({ payments }));
-  app.use(messageRoutes({ db, clock, log: logger, courses, appid: oa.appid, token: oa.token, encodingAesKey: oa.encodingAesKey, publicUrl, events: analytics.sink, alsoStudied: (courseId) => recs.service.alsoStudied(courseId, null, 1) }));
+  app.use(messageRoutes({ db, clock, log: logger, courses, appid: oa.appid, token: oa.token, encodingAesKey: oa.encodingAesKey, publicUrl, events: analytics.sink, alsoStudied: async (courseId, openid) => recs.service.alsoStudied(courseId, (await accounts.findByOpenid(openid))?.id ?? null, 1) }));
   // Every page a person (not a bot) asks for gets req.track, with the visitor id and where they came from.
   app.use(analytics.context);
 

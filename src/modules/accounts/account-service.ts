@@ -132,6 +132,11 @@ export function createAccountService(deps: { db: Knex; clock: Clock; log: Logger
       return new Map(found.map((u) => [u.id, { id: u.id, nickname: u.nickname, isCreator: u.role === 'admin' }]));
     },
 
+    /** The account a WeChat follower logged in with, if any (an Official Account message names only the openid). */
+    async findByOpenid(openid: string): Promise<User | null> {
+      return users.findByOpenid(deps.db, openid);
+    },
+
     async findByUsername(username: string): Promise<User | null> {
       return (await users.findCredentials(deps.db, username.trim().toLowerCase()))?.user ?? null;
     },

@@ -86,16 +86,16 @@ export function messageRoutes(deps: {
   /** Menu clicks and keyword replies, for the dashboard's view of the Official Account. */
   events: EventSink;
   /** Courses learners of a course also took; without it a keyword gets the course alone. */
-  alsoStudied?: (courseId: number) => Promise<{ items: PickedCourse[] }>;
+  alsoStudied?: (courseId: number, openid: string) => Promise<{ items: PickedCourse[] }>;
 }): Router {
   const router = Router();
   const track = (path: string) => `${deps.publicUrl}${path}${path.includes('?') ? '&' : '?'}${OA_TRACKING}`;
 
   /** The first course that learners of `courseId` really also took; null when none. */
-  async function alsoTaken(courseId: number): Promise<CourseCard | null> {
+  async function alsoTaken(courseId: number, openid: string): Promise<CourseCard | null> {
     if (!deps.alsoStudied) return null;
     // 'also': learners really took both, which is what the reply's sentence claims.
-    return (await deps.alsoStudied(courseId)).items.find((p) => p.reasonKind === 'also')?.card ?? null;
+    return (await deps.alsoStudied(courseId, openid)).items.find((p) => p.reasonKind === 'also')?.card ?? null;
   }
 
   /** The reply to one message: welcome on subscribe, a course for a keyword, otherwise nothing. */
@@ -116,7 +116,7 @@ export function messageRoutes(deps: {
       const course = await deps.courses.bestMatch(m.Content.trim());
       if (!course) return null;
       deps.events.track('oa_message_reply', { courseId: course.id });
-      const also = await alsoTaken(course.id);
+      const also = await alsoTaken(course.id, to);
       const text = also && courseWithAlsoStudied({ title: course.title, summary: course.summary, url: track(`/courses/${course.slug}`) }, { title: also.title, url: track(`/courses/${also.slug}`) });
       if (text) return `<xml>${head}<MsgType>${cdata('text')}</MsgType><Content>${cdata(text)}</Content></xml>`;
       const item = `<item><Title>${cdata(course.title)}</Title><Description>${cdata(course.summary)}</Description><PicUrl>${cdata(course.coverUrl.startsWith('http') ? course.coverUrl : deps.publicUrl + course.coverUrl)}</PicUrl><Url>${cdata(track(`/courses/${course.slug}`))}</Url></item>`;

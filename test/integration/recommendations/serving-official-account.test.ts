@@ -33,10 +33,10 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 let seq = 0;
-function send(content: string, encrypt = false) {
+function send(content: string, encrypt = false, from = `oFollower${++seq}${Date.now()}`) {
   const r = buildSignedRequest({
     serverUrl: 'http://app.invalid/wechat',
-    message: { kind: 'text', to: SANDBOX_OA_ORIGINAL_ID, from: `oFollower${++seq}${Date.now()}`, content, createTime: Math.floor(Date.now() / 1000), msgId: newMsgId() },
+    message: { kind: 'text', to: SANDBOX_OA_ORIGINAL_ID, from, content, createTime: Math.floor(Date.now() / 1000), msgId: newMsgId() },
     credentials,
     encrypt,
   });
@@ -45,6 +45,18 @@ function send(content: string, encrypt = false) {
 }
 
 describe('a keyword reply with a recommendation', () => {
+  it('never recommends a course the follower already owns (their account found by openid)', async () => {
+    const follower = await createUser(t.db, { passwordHash: 'unused' });
+    const openid = `oOwner${Date.now()}`;
+    await t.db('users').where({ id: follower.id }).update({ wechat_openid: openid });
+    await grantAccess(t.db, follower.id, monitoring.id);
+
+    const reply = readXmlFields((await send('Kubernetes', false, openid)).text);
+
+    expect(reply.MsgType).toBe('news');
+    expect(reply.Content ?? '').not.toContain(monitoring.slug);
+  });
+
   it('is a text reply linking the course and 学了这门课的人还学了《Y》 with Y’s link, both tagged for analytics', async () => {
     const res = await send('Kubernetes');
 
