@@ -4,6 +4,7 @@
  */
 import type { Knex } from 'knex';
 import { CATEGORIES, type CategoryCode } from '../../src/modules/catalog/index.js';
+import { mulberry32 } from '../../src/modules/recommendations/offline/index.js';
 
 interface Topic {
   slug: string;
@@ -70,17 +71,6 @@ const SUMMARY_PATTERNS = [
 /** Prices in fen, free included; the weights make paid courses the common case. */
 const PRICES_FEN = [0, 0, 990, 1990, 4900, 6900, 9900, 9900, 14900, 19900, 19900, 29900, 39900, 59900, 129900];
 
-/** mulberry32: a tiny seeded generator, so every run benchmarks the same catalogue. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface SeedResult {
   published: number;
@@ -90,7 +80,7 @@ export interface SeedResult {
 
 /** Inserts `count` published courses, newest first by index, `batchSize` rows per insert, in one transaction. */
 export async function seedPublishedCourses(db: Knex, opts: { count: number; batchSize?: number; now?: Date }): Promise<SeedResult> {
-  const random = seeded(20261125);
+  const random = mulberry32(20261125);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const now = (opts.now ?? new Date()).getTime();
   const batchSize = opts.batchSize ?? 100;

@@ -16,79 +16,17 @@
  * Activity leans to recent months (a growing shop), so the 180-day half-life and "this week" matter.
  */
 import type { Knex } from 'knex';
+// The offline synthetic shop's vocabulary: the benchmark's catalogue reads like the evaluation's.
+import { AREAS, joinWords, mulberry32, STANDALONE_TITLES } from '../../src/modules/recommendations/offline/index.js';
 
 const DAY = 86_400_000;
 
-interface Word {
-  name: string;
-  tag: string;
-}
-
-interface Area {
-  code: string;
-  tag: string;
-  /** Share of the catalogue and of learners' attention. */
-  size: number;
-  topics: Word[];
-  themes: Word[];
-}
-
-const w = (name: string, tag: string): Word => ({ name, tag });
-
-/** The app's six categories and the two more (data, security) the offline synthetic catalogue has. */
-const AREAS: Area[] = [
-  {
-    code: 'backend', tag: '后端', size: 1.4,
-    topics: [w('Go 语言', 'go'), w('Java', 'java'), w('Python', 'python'), w('Rust', 'rust'), w('Node.js', 'node.js'), w('C++', 'c++')],
-    themes: [w('并发编程', '并发'), w('微服务', '微服务'), w('Web 开发', 'web'), w('性能调优', '性能优化'), w('分布式系统', '分布式'), w('网络编程', '网络')],
-  },
-  {
-    code: 'frontend', tag: '前端', size: 1.3,
-    topics: [w('JavaScript', 'javascript'), w('TypeScript', 'typescript'), w('React', 'react'), w('Vue', 'vue'), w('CSS', 'css'), w('微信小程序', '小程序')],
-    themes: [w('组件设计', '组件'), w('性能优化', '性能优化'), w('工程化', '工程化'), w('状态管理', '状态管理'), w('数据可视化', '可视化'), w('自动化测试', '测试')],
-  },
-  {
-    code: 'ai', tag: '人工智能', size: 1.2,
-    topics: [w('机器学习', '机器学习'), w('深度学习', '深度学习'), w('大模型', '大模型'), w('PyTorch', 'pytorch'), w('计算机视觉', 'cv'), w('自然语言处理', 'nlp')],
-    themes: [w('原理', '原理'), w('模型训练', '训练'), w('应用开发', '应用开发'), w('部署与推理', '部署'), w('数学基础', '数学'), w('提示词工程', 'prompt')],
-  },
-  {
-    code: 'devops', tag: '运维', size: 0.9,
-    topics: [w('Docker', 'docker'), w('Kubernetes', 'kubernetes'), w('Linux', 'linux'), w('阿里云', '阿里云'), w('Terraform', 'terraform'), w('Nginx', 'nginx')],
-    themes: [w('容器编排', '容器'), w('持续集成', 'ci/cd'), w('监控告警', '监控'), w('自动化运维', '自动化'), w('高可用架构', '高可用'), w('网络与存储', '存储')],
-  },
-  {
-    code: 'mobile', tag: '移动开发', size: 0.8,
-    topics: [w('Android', 'android'), w('iOS', 'ios'), w('Flutter', 'flutter'), w('Kotlin', 'kotlin'), w('Swift', 'swift'), w('鸿蒙', '鸿蒙')],
-    themes: [w('界面开发', 'ui'), w('架构设计', '架构'), w('性能优化', '性能优化'), w('音视频', '音视频'), w('跨平台开发', '跨平台'), w('上架与发布', '发布')],
-  },
-  {
-    code: 'data', tag: '数据', size: 0.8,
-    topics: [w('SQL', 'sql'), w('MySQL', 'mysql'), w('Redis', 'redis'), w('Spark', 'spark'), w('Kafka', 'kafka'), w('Pandas', 'pandas')],
-    themes: [w('查询优化', '查询优化'), w('数据建模', '建模'), w('实时计算', '实时计算'), w('数据仓库', '数仓'), w('数据分析', '数据分析'), w('高可用', '高可用')],
-  },
-  {
-    code: 'career', tag: '职业发展', size: 0.7,
-    topics: [w('算法', '算法'), w('面试', '面试'), w('技术管理', '管理'), w('程序员英语', '英语'), w('技术写作', '写作'), w('开源协作', '开源')],
-    themes: [w('数据结构', '数据结构'), w('刷题训练', '刷题'), w('团队协作', '协作'), w('简历与求职', '求职'), w('沟通表达', '沟通'), w('职业规划', '规划')],
-  },
-  {
-    code: 'security', tag: '安全', size: 0.6,
-    topics: [w('Web 安全', 'web安全'), w('渗透测试', '渗透测试'), w('密码学', '密码学'), w('逆向工程', '逆向'), w('云安全', '云安全'), w('移动安全', '移动安全')],
-    themes: [w('漏洞原理', '漏洞'), w('攻防实战', '攻防'), w('代码审计', '代码审计'), w('加密协议', '加密'), w('应急响应', '应急响应'), w('合规', '合规')],
-  },
-];
 const AREA_COUNT = AREAS.length;
 
 const TITLES: ((topic: string, theme: string) => string)[] = [
-  (a, b) => `${join(a, b)}精讲`,
-  (a, b) => `${join(a, b)}：从原理到实践`,
-  (a, b) => `${join(a, b)}实战指南`,
-  (a, b) => `${join(a, b)} 30 讲`,
-  (a, b) => join('深入浅出', join(a, b)),
-  (a, b) => `${join(a, b)}核心技术`,
-  (a, b) => `${join(a, b)}入门`,
-  (a, b) => `${join(a, b)}进阶`,
+  ...STANDALONE_TITLES,
+  (a, b) => `${joinWords(a, b)}入门`,
+  (a, b) => `${joinWords(a, b)}进阶`,
 ];
 const AUDIENCE = ['零基础也能跟上', '适合刚入门的开发者', '面向有一定基础的开发者', '面向有项目经验的工程师', '面向资深工程师'];
 const PRICES_FEN = [0, 990, 1990, 4900, 6900, 9900, 9900, 14900, 19900, 19900, 29900, 39900, 59900, 129900];
@@ -96,22 +34,6 @@ const SOURCES = ['direct', 'direct', 'menu', 'reply', 'article', 'share', 'searc
 const REVIEWS = ['讲得很清楚，例子贴近实际工作。', '节奏有点快，需要多看几遍。', '配套代码很有用。', '比预期的深入，值得。', '部分内容有些过时了。'];
 const COMMENTS = ['这里的例子跑不通，是版本问题吗？', '终于看懂了，谢谢老师！', '能不能再讲讲生产环境的配置？', '打卡，第一遍学完。', '这一节信息量很大，建议配合讲义。', '请问课后练习的答案在哪里？'];
 
-/** Latin and Chinese are set apart by a space ("深入浅出 Docker 容器编排"); Chinese runs straight on. */
-function join(a: string, b: string): string {
-  return /[A-Za-z0-9+.]$/.test(a) || /^[A-Za-z0-9]/.test(b) ? `${a} ${b}` : `${a}${b}`;
-}
-
-/** mulberry32: small, fast, seeded. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Index in from..to-1 of the first cumulative weight above r·cum[to-1]: cum[from..to-1] is one
@@ -290,7 +212,7 @@ export async function countSignals(db: Knex): Promise<{ rows: Record<SignalTable
 }
 
 export async function seedRecsData(db: Knex, opts: RecsSeedOptions): Promise<RecsSeedResult> {
-  const rand = seeded(opts.seed ?? 14);
+  const rand = mulberry32(opts.seed ?? 14);
   const log = opts.log ?? (() => undefined);
   const now = opts.now.getTime();
   const C = opts.courses;
@@ -328,7 +250,7 @@ export async function seedRecsData(db: Knex, opts: RecsSeedOptions): Promise<Rec
       const theme = pick(area.themes);
       const difficulty = 1 + Math.floor(rand() * 5);
       const title = pick(TITLES)(topic.name, theme.name);
-      const summary = `${AUDIENCE[difficulty - 1]}：${join('系统讲解', join(topic.name, theme.name))}，配套练习与完整项目。`;
+      const summary = `${AUDIENCE[difficulty - 1]}：${joinWords('系统讲解', joinWords(topic.name, theme.name))}，配套练习与完整项目。`;
       const tags = [topic.tag, theme.tag, ...(rand() < 0.3 ? [area.tag] : []), ...(difficulty <= 2 && rand() < 0.5 ? ['入门'] : [])];
       const priceFen = pick(PRICES_FEN);
       const publishedAt = new Date(now - (30 + rand() * 900) * DAY);
@@ -342,7 +264,7 @@ export async function seedRecsData(db: Knex, opts: RecsSeedOptions): Promise<Rec
         slug: `${area.code}-${topic.tag.replace(/[^a-z0-9]+/g, '') || 'k'}-${String(c + 1).padStart(5, '0')}`,
         title: title.slice(0, 80),
         summary,
-        description: `${summary}\n\n本课共 ${lessonCount[c]} 节，从${topic.name}的基本概念讲起，逐步深入${theme.name}的常见场景与陷阱。\n\n每节课都配有可运行的示例代码和课后练习，学完之后你可以独立完成一个${join(topic.name, theme.name)}项目。`,
+        description: `${summary}\n\n本课共 ${lessonCount[c]} 节，从${topic.name}的基本概念讲起，逐步深入${theme.name}的常见场景与陷阱。\n\n每节课都配有可运行的示例代码和课后练习，学完之后你可以独立完成一个${joinWords(topic.name, theme.name)}项目。`,
         price_fen: priceFen,
         category: area.code,
         tags: [...new Set(tags)].join(','),

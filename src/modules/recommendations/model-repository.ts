@@ -151,9 +151,20 @@ export function createModelRepository(db: Knex) {
       }));
     },
 
-    async list(modelId: number, userId: number): Promise<{ picks: StoredPick[]; computedAt: Date } | null> {
-      const row = (await db('rec_learner_lists').where({ model_id: modelId, user_id: userId }).first('items', 'computed_at')) as Record<string, unknown> | undefined;
-      return row ? { picks: JSON.parse(String(row.items)) as StoredPick[], computedAt: toDate(row.computed_at) } : null;
+    /**
+     * A learner's stored list and the courses they own now, in one round trip (the home page's
+     * whole cost): a union of the list's row (course_id 0) and their live grants.
+     */
+    async listAndOwned(modelId: number, userId: number): Promise<{ list: { picks: StoredPick[]; computedAt: Date } | null; owned: { courseId: number; at: Date }[] }> {
+      const rows = (await db('rec_learner_lists')
+        .where({ model_id: modelId, user_id: userId })
+        .select(db.raw('0 as course_id'), 'items', 'computed_at as at')
+        .unionAll((q) => q.from('access_grants').where({ user_id: userId }).whereNull('revoked_at').select('course_id', db.raw('null as items'), 'granted_at as at'))) as Record<string, unknown>[];
+      const listRow = rows.find((r) => r.items !== null && r.items !== undefined);
+      return {
+        list: listRow ? { picks: JSON.parse(String(listRow.items)) as StoredPick[], computedAt: toDate(listRow.at) } : null,
+        owned: rows.filter((r) => r !== listRow).map((r) => ({ courseId: Number(r.course_id), at: toDate(r.at) })),
+      };
     },
 
     async overrides(): Promise<{ pinned: number[]; excluded: Set<number> }> {

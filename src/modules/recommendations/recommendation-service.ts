@@ -131,7 +131,7 @@ export function createRecommendations(deps: { db: Knex; clock: Clock; log: Logge
   async function forLearner(userId: number, limit: number): Promise<RecommendedCourse[]> {
     const m = await active();
     if (!m) return [];
-    const [list, mine] = await Promise.all([models.list(m.id, userId), owned(userId)]);
+    const { list, owned: mine } = await models.listAndOwned(m.id, userId);
     const since = list?.computedAt ?? m.builtAt;
     // What they bought since their list was computed leads: it is what they care about now.
     const recent = mine.filter((o) => o.at > since).sort((a, b) => b.at.getTime() - a.at.getTime());

@@ -18,5 +18,5 @@ export type { OfflineRecommender, TrainedRecommender, TrainingData } from './rec
 export { itemKnn, mostPopular, underCategoryCap } from './baselines.js';
 export { engineRecommender } from './engine-recommender.js';
 export { evaluate, formatReport, type EvaluationReport } from './evaluation.js';
-export { generateSynthetic, type SyntheticInteraction } from './synthetic.js';
+export { AREAS, generateSynthetic, joinWords, STANDALONE_TITLES, type Area, type SyntheticInteraction, type Word } from './synthetic.js';
 export { ensureDirectory, parseFlags, required, runCli, wholeNumber, writeOutput } from './cli-support.js';

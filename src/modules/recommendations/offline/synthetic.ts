@@ -46,12 +46,12 @@ export interface SyntheticOptions {
   end?: Date;
 }
 
-interface Word {
+export interface Word {
   name: string;
   tag: string;
 }
 
-interface Area {
+export interface Area {
   code: string;
   tag: string;
   /** How much of the catalogue and of learners' attention this area gets. */
@@ -62,7 +62,8 @@ interface Area {
 
 const w = (name: string, tag: string): Word => ({ name, tag });
 
-const AREAS: Area[] = [
+/** The subject areas of a programmers' shop, with the topics and themes its course titles combine. */
+export const AREAS: Area[] = [
   {
     code: 'backend', tag: '后端', size: 1.4,
     topics: [w('Go 语言', 'go'), w('Java', 'java'), w('Python', 'python'), w('Rust', 'rust'), w('Node.js', 'node.js'), w('C++', 'c++')],
@@ -110,19 +111,19 @@ const SERIES_LEVELS = [
   { word: '进阶', difficulty: 3 },
   { word: '实战', difficulty: 4 },
 ];
-const STANDALONE_TITLES: ((topic: string, theme: string) => string)[] = [
-  (a, b) => `${join(a, b)}精讲`,
-  (a, b) => `${join(a, b)}：从原理到实践`,
-  (a, b) => `${join(a, b)}实战指南`,
-  (a, b) => `${join(a, b)} 30 讲`,
-  (a, b) => join('深入浅出', join(a, b)),
-  (a, b) => `${join(a, b)}核心技术`,
+export const STANDALONE_TITLES: ((topic: string, theme: string) => string)[] = [
+  (a, b) => `${joinWords(a, b)}精讲`,
+  (a, b) => `${joinWords(a, b)}：从原理到实践`,
+  (a, b) => `${joinWords(a, b)}实战指南`,
+  (a, b) => `${joinWords(a, b)} 30 讲`,
+  (a, b) => joinWords('深入浅出', joinWords(a, b)),
+  (a, b) => `${joinWords(a, b)}核心技术`,
 ];
 const AUDIENCE = ['零基础也能跟上', '适合刚入门的开发者', '面向有一定基础的开发者', '面向有项目经验的工程师', '面向资深工程师'];
 const DAY_S = 86_400;
 
 /** Latin and Chinese are set apart by a space ("深入浅出 Docker 容器编排"); Chinese runs straight on. */
-function join(a: string, b: string): string {
+export function joinWords(a: string, b: string): string {
   return /[A-Za-z0-9+.]$/.test(a) || /^[A-Za-z0-9]/.test(b) ? `${a} ${b}` : `${a}${b}`;
 }
 
@@ -183,7 +184,7 @@ export function generateSynthetic(opts: SyntheticOptions): { items: SyntheticIte
       for (let p = 0; p < u.parts; p++) {
         const level = series ? SERIES_LEVELS[p]! : null;
         const difficulty = level ? level.difficulty : 1 + weighted([2, 3, 3, 2, 1]);
-        let title = level ? `${join(u.topic.name, u.theme.name)}${level.word}` : pick(STANDALONE_TITLES)(u.topic.name, u.theme.name);
+        let title = level ? `${joinWords(u.topic.name, u.theme.name)}${level.word}` : pick(STANDALONE_TITLES)(u.topic.name, u.theme.name);
         for (let edition = 2; titles.has(title); edition++) title = `${title.replace(/（第 \d+ 版）$/, '')}（第 ${edition} 版）`;
         titles.add(title);
         const tags = [u.topic.tag, u.theme.tag];
@@ -196,7 +197,7 @@ export function generateSynthetic(opts: SyntheticOptions): { items: SyntheticIte
           tags: [...new Set(tags)],
           category: area.code,
           difficulty,
-          summary: `${AUDIENCE[difficulty - 1]}：${join('系统讲解', join(u.topic.name, u.theme.name))}，配套练习与完整项目。`,
+          summary: `${AUDIENCE[difficulty - 1]}：${joinWords('系统讲解', joinWords(u.topic.name, u.theme.name))}，配套练习与完整项目。`,
           series,
           part: series ? p + 1 : null,
         });
