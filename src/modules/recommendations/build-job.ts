@@ -39,7 +39,7 @@ export function createRecsBuilder(deps: { db: Knex; clock: Clock; log: Logger; s
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<unknown> | null = null;
 
-  function toPick(m: Model, r: Recommendation): StoredPick {
+  function toPick(r: Recommendation): StoredPick {
     const id = Number(r.item);
     const reasonCourse = r.reason.item === undefined ? 0 : Number(r.reason.item);
     return [id, Math.round((Number.isFinite(r.score) ? r.score : 1) * 1e4) / 1e4, r.reason.kind, reasonCourse, r.reason.tag ?? ''];
@@ -51,7 +51,7 @@ export function createRecsBuilder(deps: { db: Knex; clock: Clock; log: Logger; s
     let batch: { userId: number; picks: StoredPick[] }[] = [];
     let done = 0;
     for (const [user, history] of histories) {
-      const picks = rank(history, { k: settings.listSize }).map((r) => toPick(m, r));
+      const picks = rank(history, { k: settings.listSize }).map(toPick);
       tops.push(picks.slice(0, 10).map((p) => p[0]));
       batch.push({ userId: Number(user), picks });
       done += 1;
