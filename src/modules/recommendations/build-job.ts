@@ -122,7 +122,9 @@ export function createRecsBuilder(deps: { db: Knex; clock: Clock; log: Logger; s
     const catalogueAt = await signals.catalogueChangedAt();
     if (catalogueAt && catalogueAt > active.builtAt) return null;
     const changed = await signals.changedLearners(active.signalsUntil);
-    if (changed.length > settings.incrementalMaxLearners) return null;
+    // Beyond a tenth of the learners it was trained on, the model's neighbours are stale (a new
+    // shop's first buyers would otherwise wait a day for 学了这门课的人还学了).
+    if (changed.length > settings.incrementalMaxLearners || changed.length > active.learners / 10) return null;
     progress(0, changed.length, 'reading changed learners');
     const { excluded } = await models.overrides();
     const items = await signals.courses(excluded);

@@ -26,6 +26,8 @@ export interface ActiveModel {
   algorithm: 'ease' | 'knn';
   builtAt: Date;
   signalsUntil: Date;
+  /** Learners the model was trained on. */
+  learners: number;
   /** [course id, week learners, learners], most popular first. */
   popular: [number, number, number][];
 }
@@ -41,7 +43,7 @@ export function createModelRepository(db: Knex) {
 
   return {
     async active(): Promise<ActiveModel | null> {
-      const row = (await db('rec_active').join('rec_models', 'rec_models.id', 'rec_active.model_id').where('rec_active.name', ACTIVE).first('rec_models.id', 'algorithm', 'built_at', 'signals_until', 'popular')) as
+      const row = (await db('rec_active').join('rec_models', 'rec_models.id', 'rec_active.model_id').where('rec_active.name', ACTIVE).first('rec_models.id', 'algorithm', 'built_at', 'signals_until', 'learners', 'popular')) as
         | Record<string, unknown>
         | undefined;
       if (!row) return null;
@@ -50,6 +52,7 @@ export function createModelRepository(db: Knex) {
         algorithm: row.algorithm === 'ease' ? 'ease' : 'knn',
         builtAt: toDate(row.built_at),
         signalsUntil: toDate(row.signals_until),
+        learners: Number(row.learners),
         popular: JSON.parse(String(row.popular ?? '[]')) as [number, number, number][],
       };
     },

@@ -31,7 +31,8 @@ function reasonText(p: Pick, titles: Map<number, string>): string {
     case 'also':
       return `学了${t}的人也在学`;
     case 'studied':
-      return `因为你学过${t}`;
+      // Their course, or one they only looked at: either way they saw it.
+      return `和你看过的${t}相关`;
     case 'next':
       return `学了${t}的人接着学`;
     case 'tag':

@@ -78,6 +78,13 @@ describe('npm run recs:evaluate', () => {
     expect(b.results[0]!.metrics).not.toEqual(a.results[0]!.metrics);
   });
 
+  it('without --items (no categories) leaves out the rows about the category cap, which could change nothing', async () => {
+    const res = await run(['--data', ratings, '--json']);
+
+    expect(res.code).toBe(0);
+    expect((JSON.parse(res.stdout) as EvaluationReport).results.map((r) => r.name)).toEqual(['engine', 'most-popular', 'item-knn']);
+  });
+
   it.each([
     [['--items', 'items.csv'], '--data is required'],
     [['--data', 'nowhere.csv'], 'nowhere.csv: no such file'],

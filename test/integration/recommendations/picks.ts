@@ -46,7 +46,7 @@ export async function reasonIsTrue(db: Knex, viewerId: number, pick: ShownPick, 
   const other = named === undefined ? null : await byTitle(named);
   if (pick.reason === '创作者推荐') return pinnedSlugs.includes(pick.slug);
   if (/^学了《.+》的人也在学$/.test(pick.reason) || /^学了《.+》的人接着学$/.test(pick.reason)) return other !== null && (await owns(viewerId, other.id)) && (await learnersOfBoth(other.id, course.id)) > 0;
-  if (/^因为你学过《.+》$/.test(pick.reason)) return other !== null && (await owns(viewerId, other.id));
+  if (/^和你看过的《.+》相关$/.test(pick.reason)) return other !== null && (await owns(viewerId, other.id));
   if (/^因为你学完了《.+》$/.test(pick.reason)) {
     if (!other) return false;
     const lessons = Number(((await db('lessons').where({ course_id: other.id }).count({ n: '*' }).first()) as { n: unknown }).n);

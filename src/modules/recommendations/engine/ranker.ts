@@ -66,12 +66,16 @@ export function createRanker(m: Model, cfg: EngineConfig): Ranker {
       accumulate(h, m.cf[h.item]!, cf, cfBest, cfFrom);
       accumulate(h, m.content[h.item]!, ct, ctBest, ctFrom);
     }
-    // Popular courses are always candidates, so a new learner (or a sparse one) still gets k.
+    // Popular courses are always candidates, so a new learner (or a sparse one) still gets k, and
+    // from enough categories that the cap can fill a top 10 (4 + 4 + 2 needs three).
+    const categoriesNeeded = Math.ceil(10 / cfg.categoryCap);
+    const covered = new Set<string | null>();
     let added = 0;
     for (const j of popular) {
-      if (added >= opts.k * 2) break;
+      if (added >= opts.k * 2 && covered.size >= categoriesNeeded) break;
       if (blocked(j)) continue;
       touch(j);
+      covered.add(m.category[j] ?? null);
       added += 1;
     }
     let maxCf = 0;
@@ -93,11 +97,18 @@ export function createRanker(m: Model, cfg: EngineConfig): Ranker {
       const p = partsOf(j);
       score[j] = p.cf + p.ct + p.pop;
     }
-    // Only the best few need sorting: enough beyond k that the category cap can still fill a top 10.
-    const scored = best(cands, score, Math.max(opts.k * 3, 60)).map((j) => ({ j, score: score[j]!, ...partsOf(j) }));
-    const pinned = (opts.pinned ?? []).filter((j) => !blocked(j));
-    const ranked = [...pinned.map((j) => ({ j, score: Number.POSITIVE_INFINITY, cf: 0, ct: 0, pop: 0, pinned: true })), ...scored.filter((s) => !pinned.includes(s.j))];
-    const top = capCategories(ranked, (r) => m.category[r.j] ?? null, cfg.categoryCap, 10).slice(0, opts.k);
+    // Only the best few need sorting, usually enough beyond k for the category cap to fill a top 10;
+    // when they are nearly all of one category, all candidates are sorted (popular ones of other
+    // categories are always among them).
+    const rankOf = (limit: number) => {
+      const scored = best(cands, score, limit).map((j) => ({ j, score: score[j]!, ...partsOf(j) }));
+      const pinned = (opts.pinned ?? []).filter((j) => !blocked(j));
+      const ranked = [...pinned.map((j) => ({ j, score: Number.POSITIVE_INFINITY, cf: 0, ct: 0, pop: 0, pinned: true })), ...scored.filter((s) => !pinned.includes(s.j))];
+      return capCategories(ranked, (r) => m.category[r.j] ?? null, cfg.categoryCap, 10).slice(0, opts.k);
+    };
+    const few = Math.max(opts.k * 3, 60);
+    let top = rankOf(few);
+    if (top.length < Math.min(opts.k, 10) && cands.length > few) top = rankOf(cands.length);
     const tagWeight = top.some((r) => r.ct > 0) ? learnerTags(m, history) : new Map<string, number>();
     const out = top.map((r) => ({
       item: m.items[r.j]!,
