@@ -18,8 +18,8 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('interactions').unsigned().notNullable().defaultTo(0);
     // Fairness beside accuracy: share of the catalogue that appears in some list, and share of all
     // list slots taken by the 10% most popular courses.
-    t.float('coverage').nullable();
-    t.float('concentration').nullable();
+    t.double('coverage').nullable();
+    t.double('concentration').nullable();
     t.integer('duration_ms').unsigned().nullable();
     // The popularity order, [[course_id, week_learners, learners], …]: the cold-start list.
     t.text('popular', 'mediumtext').nullable();

@@ -96,6 +96,15 @@ describe('the build', () => {
     expect(picks).not.toContain(go2.id);
   });
 
+  it('records the build’s coverage and concentration: the Go fans get the Python course, its ten learners both Go courses', async () => {
+    const { modelId } = (await t.buildRecommendations({ full: true }))!;
+    const row = (await db('rec_models').where({ id: modelId }).first('coverage', 'concentration')) as { coverage: number; concentration: number };
+    // Every course is in some list; the most-learned 10% (one course: Python, 10 learners) takes
+    // the fans' 6 slots of all 6 + 10 × 2.
+    expect(Number(row.coverage)).toBeCloseTo(1, 5);
+    expect(Number(row.concentration)).toBeCloseTo(6 / 26, 5);
+  });
+
   it('while a build is writing, readers follow the pointer to the old, complete model; then it swaps', async () => {
     const first = (await t.buildRecommendations({ full: true }))!.modelId;
     let midBuild: Promise<{ active: number; building: string; oldLists: number }> | null = null;

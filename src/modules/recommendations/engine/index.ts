@@ -12,9 +12,10 @@ import { DEFAULT_WEIGHTS } from './weights.js';
 export type { EngineConfig, Interaction, ItemInfo, Reason, ReasonKind, Recommendation, SignalWeights } from './types.js';
 export type { HistoryEntry, Model } from './model.js';
 export type { NeighbourList } from './neighbours.js';
-export { capCategories, coLearners, createRanker, type Ranker } from './ranker.js';
-export { popularOrder, trendingSet } from './model.js';
-export { DEFAULT_WEIGHTS, interactionWeight, signalWeight, decay } from './weights.js';
+export { capCategories, createRanker, type Ranker } from './ranker.js';
+export { popularOrder } from './model.js';
+export { spread } from './spread.js';
+export { DEFAULT_WEIGHTS, interactionWeight, decay } from './weights.js';
 export { tokenizer } from './tokenizer.js';
 export { breathe } from './breathe.js';
 

@@ -186,7 +186,7 @@ function reasonFor(
 }
 
 /** Learners who have both courses, as far as the model counted them. */
-export function coLearners(m: Model, from: number, to: number): number {
+function coLearners(m: Model, from: number, to: number): number {
   for (const list of [m.cf[from]!, m.also[from]!]) {
     for (let t = 0; t < list.ids.length; t++) if (list.ids[t]! === to && list.co[t]! > 0) return list.co[t]!;
   }

@@ -1,3 +1,4 @@
+import { spread } from '../engine/index.js';
 import type { Interaction } from '../engine/types.js';
 
 /** How one recommender did on the held-out courses: accuracy first, then what it spreads across the catalogue. */
@@ -47,25 +48,15 @@ export function computeMetrics(
     ndcg += idcg > 0 ? dcg / idcg : 0;
   }
   const users = test.size;
-  const counts = new Map<string, number>(opts.catalogue.map((id) => [id, 0]));
-  let slots = 0;
-  let popularSlots = 0;
-  for (const [user, list] of lists) {
-    if (!test.has(user)) continue;
-    for (const item of list.slice(0, k)) {
-      counts.set(item, (counts.get(item) ?? 0) + 1);
-      slots++;
-      if (opts.popular.has(item)) popularSlots++;
-    }
-  }
-  const recommended = [...counts.values()].filter((c) => c > 0).length;
+  const scored = [...lists].filter(([user]) => test.has(user)).map(([, list]) => list);
+  const { coverage, popularShare, counts } = spread(scored, opts);
   return {
     precision: users ? precision / users : 0,
     recall: users ? recall / users : 0,
     ndcg: users ? ndcg / users : 0,
-    coverage: opts.catalogue.length ? recommended / opts.catalogue.length : 0,
-    popularShare: slots ? popularSlots / slots : 0,
-    gini: gini([...counts.values()]),
+    coverage,
+    popularShare,
+    gini: gini(counts),
     users,
   };
 }
