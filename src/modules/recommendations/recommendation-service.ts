@@ -138,8 +138,9 @@ export function createRecommendations(deps: { db: Knex; clock: Clock; log: Logge
     const recent = mine.filter((o) => o.at > since).sort((a, b) => b.at.getTime() - a.at.getTime());
     const recentPicks: Pick[] = [];
     if (recent.length > 0) {
-      const rows = await models.courses(m.id, recent.slice(0, 3).map((r) => r.courseId));
-      for (const r of rows) recentPicks.push(...r.cf.slice(0, 3).map(neighbourPick('also', r.courseId)));
+      // Through the course-row cache the course pages fill too.
+      const rows = await Promise.all(recent.slice(0, 3).map((r) => courseRow(m, r.courseId)));
+      for (const r of rows) if (r) recentPicks.push(...r.cf.slice(0, 3).map(neighbourPick('also', r.courseId)));
     }
     const stored = list ? list.picks.map(fromStored) : popularPicks(m);
     return present([...recentPicks, ...stored], new Set(mine.map((o) => o.courseId)), limit, { withPins: true });
