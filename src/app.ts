@@ -27,17 +27,18 @@ import { accountRoutes, accountSettingsRoutes, createAccountService, createPassw
 import { createAnalytics, TRACKING_COOKIES } from './modules/analytics/index.js';
 import { createPrivacyService, privacyRoutes } from './modules/privacy/index.js';
 import { createRecommendationsModule, type BuildResult } from './modules/recommendations/index.js';
-import { adminRoutes, createCoverStore, dashboardRoutes, feedbackAdminRoutes, MAX_COVER_BYTES, orderAdminRoutes, recommendationAdminRoutes } from './modules/admin/index.js';
+import { adminRoutes, commerceAdminRoutes, createCoverStore, dashboardRoutes, feedbackAdminRoutes, MAX_COVER_BYTES, orderAdminRoutes, recommendationAdminRoutes } from './modules/admin/index.js';
 import { createAuditService } from './modules/audit/index.js';
 import { catalogRoutes, createCatalogAdminService, createCourseService } from './modules/catalog/index.js';
 import { createEnrolmentService } from './modules/enrolments/index.js';
 import { createFeedback } from './modules/feedback/index.js';
-import { createLearningService, learningRoutes } from './modules/learning/index.js';
-import { createPaymentService, createReconciler, createWechatPayClient, paymentNotifyRoutes, paymentRoutes, type PaymentPageOptions, type PaymentService } from './modules/payments/index.js';
+import { createCoursePage, createLearningService, learningRoutes } from './modules/learning/index.js';
+import { createCommerce, lastDay, type ReminderSender } from './modules/commerce/index.js';
+import { createPaymentService, createReconciler, createWechatPayClient, paymentNotifyRoutes, paymentRoutes, type PaymentPageOptions, type PaymentService, type Storefront } from './modules/payments/index.js';
 import { createWechatPaySandbox, loadOrCreateSandboxKeys, type WechatPaySandbox } from './modules/sandbox/wechatpay/index.js';
 import type { MerchantSettings } from './config/wechatpay-config.js';
 import { createOfficialAccountSandbox, SANDBOX_OA } from './modules/sandbox/official-account/index.js';
-import { createTokenCache, createWechatApi, isWechatBrowser, jssdkRoutes, messageRoutes, wechatOAuthRoutes } from './modules/wechat/index.js';
+import { createTemplateSender, createTokenCache, createWechatApi, isWechatBrowser, jssdkRoutes, messageRoutes, wechatOAuthRoutes, type TemplateSender } from './modules/wechat/index.js';
 
 export interface AppDeps {
   config: Config;
@@ -59,6 +60,8 @@ export interface BuiltApp {
   flushEvents(): Promise<void>;
   /** Builds the recommendation model now (tests and benchmarks; the schedule does it otherwise). */
   buildRecommendations(opts?: { full?: boolean }): Promise<BuildResult | null>;
+  /** Sends the renewal reminders due now (tests; the schedule does it otherwise). */
+  sendRenewalReminders(): Promise<{ sent: number; skipped: number; failed: number }>;
 }
 
 const SANDBOX_APPID = SANDBOX_OA.appid;
@@ -152,8 +155,29 @@ function officialAccountSetup(deps: AppDeps) {
     encodingAesKey: SANDBOX_OA.encodingAesKey,
     oauthBase: urls.public + OA_SANDBOX_MOUNT,
     apiBase: urls.self + OA_SANDBOX_MOUNT,
+    renewalTemplateId: config.officialAccount.renewalTemplateId,
     sandboxRouter: sandbox.router,
   };
+}
+
+/** How often a process looks for memberships to remind (one process at a time, through a lease). */
+const REMINDER_INTERVAL_MS = 10 * 60_000;
+
+/**
+ * The renewal reminder as a template message, when the Official Account has one configured. The
+ * sandbox's template (like the common 会员到期提醒 ones) takes thing1 (the plan, ≤ 20 characters),
+ * time2 (the end, with a time of day) and thing3 (a note).
+ */
+function renewalReminderSender(o: { templateId: string | null; sender: TemplateSender; publicUrl: string }): ReminderSender | null {
+  const { templateId } = o;
+  if (!templateId) return null;
+  return (m) =>
+    o.sender.send({
+      touser: m.openid,
+      templateId,
+      url: `${o.publicUrl}/membership`,
+      data: { thing1: m.planName.slice(0, 20), time2: `${lastDay(m.endsAt)} 23:59`, thing3: m.daysLeft <= 1 ? '明天到期，续费后有效期顺延' : `${m.daysLeft} 天后到期，续费后有效期顺延` },
+    });
 }
 
 /** The composition root: builds every service once and wires the routes. Never listens. */
@@ -163,7 +187,20 @@ export function buildApp(deps: AppDeps): BuiltApp {
   const courses = createCourseService({ db, clock, listCacheMs: config.catalogCacheMs });
   const audit = createAuditService({ db, clock });
   const catalogAdmin = createCatalogAdminService({ db, clock, audit, onChange: () => courses.clearListCache() });
-  const enrolments = createEnrolmentService({ db, clock, log: logger, audit });
+  const oa = officialAccountSetup(deps);
+  const wechatApi = createWechatApi({ apiBase: oa.apiBase, appid: oa.appid, appsecret: oa.appsecret, log: logger });
+  const tokens = createTokenCache({ db, clock, log: logger, api: wechatApi });
+  const publicUrl = baseUrls(config).public;
+  const commerce = createCommerce({
+    db,
+    clock,
+    log: logger,
+    audit,
+    openidOf: async (userId) => (await accounts.currentUser(userId))?.wechatOpenid ?? null,
+    sendReminder: renewalReminderSender({ templateId: oa.renewalTemplateId, sender: createTemplateSender({ api: wechatApi, tokens, log: logger }), publicUrl }),
+    reminderIntervalMs: REMINDER_INTERVAL_MS,
+  });
+  const enrolments = createEnrolmentService({ db, clock, log: logger, audit, memberAccess: (userId, courseId) => commerce.memberships.covers(userId, courseId) });
   const learning = createLearningService({ db, clock });
   const analytics = createAnalytics({ db, clock, log: logger, secureCookies: config.isProduction, buffer: config.analytics, retentionDays: config.analytics.retentionDays });
   const feedback = createFeedback({
@@ -186,15 +223,12 @@ export function buildApp(deps: AppDeps): BuiltApp {
     log: logger,
     wechat,
     enrolments,
+    pricing: commerce.pricing,
     audit,
     notifyUrl: `${baseUrls(config).public}/wechatpay/notify`,
     orderExpireMinutes: config.wechatPay.orderExpireMinutes,
     events: analytics.sink,
   });
-  const oa = officialAccountSetup(deps);
-  const wechatApi = createWechatApi({ apiBase: oa.apiBase, appid: oa.appid, appsecret: oa.appsecret, log: logger });
-  const tokens = createTokenCache({ db, clock, log: logger, api: wechatApi });
-  const publicUrl = baseUrls(config).public;
   const oauth = wechatOAuthRoutes({ accounts, api: wechatApi, appid: oa.appid, oauthBase: oa.oauthBase, publicUrl, log: logger, clock, refuseAdmins: oa.sandboxRouter !== null });
   const reconciler = createReconciler({ db, clock, log: logger, payments, intervalMs: config.wechatPay.reconcileIntervalMs });
   const sessionStore = new KnexSessionStore(db, clock, config.session.maxAgeMs);
@@ -236,6 +270,7 @@ export function buildApp(deps: AppDeps): BuiltApp {
   });
   app.use(csrfTokenForViews);
   app.use(loadCurrentUser(accounts));
+  app.use(commerce.routes.renewalBanner);
   app.use(feedback.unreadReplies);
   // Course forms may carry a cover image. Only an admin's upload is parsed (nobody else can make us
   // buffer files), and before the CSRF check, so the token travels in the body like every other form.
@@ -291,17 +326,18 @@ export function buildApp(deps: AppDeps): BuiltApp {
       trackingCookies: TRACKING_COOKIES,
     }),
   );
-  app.use(
-    learningRoutes({
-      courses,
-      enrolments,
-      learning,
-      feedback: feedback.panels,
-      shareLink: async (userId, slug) => `${publicUrl}/courses/${encodeURIComponent(slug)}?s=${await analytics.shareCodes.codeFor(userId)}`,
-      alsoStudied: (courseId, viewerId) => recs.service.alsoStudied(courseId, viewerId),
-      nextSteps: (userId, courseId) => recs.service.nextSteps(userId, courseId),
-    }),
-  );
+  const coursePage = createCoursePage({
+    courses,
+    enrolments,
+    learning,
+    feedback: feedback.panels,
+    shareLink: async (userId, slug) => `${publicUrl}/courses/${encodeURIComponent(slug)}?s=${await analytics.shareCodes.codeFor(userId)}`,
+    alsoStudied: (courseId, viewerId) => recs.service.alsoStudied(courseId, viewerId),
+    nextSteps: (userId, courseId) => recs.service.nextSteps(userId, courseId),
+    offers: (viewer, course) => commerce.offerFor(viewer?.id ?? null, { id: course.id, priceFen: course.priceFen, published: course.status === 'published' }),
+  });
+  app.use(learningRoutes({ courses, enrolments, learning, feedback: feedback.panels, coursePage }));
+  app.use(commerce.routes.router);
   app.use(analytics.routes());
   // Comments, reviews and reports count per learner, wherever they post from.
   const perUser = (req: Request) => String(req.currentUser?.id ?? clientIp(req));
@@ -311,8 +347,21 @@ export function buildApp(deps: AppDeps): BuiltApp {
       reportLimiter: limit('feedback-report', config.rateLimits.reportMax, 'successes', '举报太频繁了，请稍后再试', perUser),
     }),
   );
-  app.use(paymentRoutes({ payments, courses, clock, merchantPrivateKeyPem: pay.merchant.privateKeyPem, page: pay.page, publicUrl, nextSteps: (userId, courseId) => recs.service.nextSteps(userId, courseId) }));
-  app.use(orderAdminRoutes({ payments, courses, catalog: catalogAdmin, accounts, clock }));
+  const store: Storefront = {
+    plan: async (id) => {
+      const plan = await commerce.memberships.plan(id).catch(() => null);
+      return plan && { id: plan.id, name: plan.name, priceFen: plan.priceFen, onSale: plan.status === 'active' };
+    },
+    couponName: async (id) => (await commerce.coupons.byId(id).catch(() => null))?.name ?? null,
+    refused: async (req, res, product, refusal) => {
+      if (product.kind === 'membership') return commerce.routes.showMembership(req, res, { planId: product.id, ...refusal });
+      const course = (await courses.byId(product.id))!;
+      return coursePage.show(req, res, course.slug, refusal);
+    },
+  };
+  app.use(paymentRoutes({ payments, courses, store, clock, merchantPrivateKeyPem: pay.merchant.privateKeyPem, page: pay.page, publicUrl, nextSteps: (userId, courseId) => recs.service.nextSteps(userId, courseId) }));
+  app.use(orderAdminRoutes({ payments, courses, catalog: catalogAdmin, accounts, clock, store }));
+  app.use(commerceAdminRoutes({ coupons: commerce.coupons, memberships: commerce.memberships, catalog: catalogAdmin, accounts, clock, publicUrl }));
   app.use(dashboardRoutes({ analytics, clock }));
   app.use(feedbackAdminRoutes({ moderation: feedback.moderation, ratings: feedback.ratings, accounts, courses }));
   app.use(recommendationAdminRoutes({ recommendations: recs.service, catalog: catalogAdmin }));
@@ -327,15 +376,18 @@ export function buildApp(deps: AppDeps): BuiltApp {
     sandbox: pay.sandbox,
     flushEvents: () => analytics.buffer.flush(),
     buildRecommendations: (opts) => recs.builder.run(opts),
+    sendRenewalReminders: () => commerce.reminders.runOnce(),
     jobs: {
       start() {
         pay.sandbox?.start();
         reconciler.start();
         analytics.jobs.start();
         recs.builder.start();
+        commerce.reminders.start();
       },
       async stop() {
         await reconciler.stop();
+        await commerce.reminders.stop();
         await recs.builder.stop();
         await pay.sandbox?.stop();
         // Last: the events of requests that finished while draining are written too.

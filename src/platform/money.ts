@@ -13,3 +13,17 @@ export function formatYuan(fen: number): string {
 export function formatFen(fen: number): string {
   return fen === 0 ? '免费' : formatYuan(fen);
 }
+
+/** "99", "99.9" or "99.90" yuan → 9990 fen, without floating point (callers check the shape first). */
+export function yuanToFen(yuan: string): number {
+  const [whole, frac = ''] = yuan.split('.');
+  return Number(whole) * 100 + Number(frac.padEnd(2, '0'));
+}
+
+/** 9990 fen → "99.90", for a form field. */
+export function fenToYuanInput(fen: number): string {
+  return `${Math.trunc(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
+}
+
+/** The shape of an amount typed in yuan: up to 999999.99. */
+export const YUAN_PATTERN = /^\d{1,6}(\.\d{1,2})?$/;

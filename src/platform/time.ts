@@ -49,3 +49,13 @@ export function beijingDayStart(day: string, plusDays = 0): Date {
   if (Number.isNaN(start.getTime()) || new Date(start.getTime() + 8 * 3600_000).toISOString().slice(0, 10) !== day) return new Date(NaN);
   return new Date(start.getTime() + plusDays * 86_400_000);
 }
+
+/**
+ * The first Beijing midnight at or after `d`. A membership runs to a midnight, so "有效期至 12 月 31 日"
+ * means the whole of that day.
+ */
+export function beijingMidnightAtOrAfter(d: Date): Date {
+  const day = 86_400_000;
+  const local = d.getTime() + BEIJING_OFFSET_MS;
+  return new Date(Math.ceil(local / day) * day - BEIJING_OFFSET_MS);
+}

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { ConflictError, ValidationError } from '../../platform/errors.js';
 import { fieldErrors, formValues, idParam, setFlash } from '../../platform/http/index.js';
-import { formatFen } from '../../platform/money.js';
+import { fenToYuanInput, formatFen } from '../../platform/money.js';
 import { beijingDate, beijingDateTime } from '../../platform/time.js';
 import { requireAdmin, type AccountService, type User } from '../accounts/index.js';
 import type { AuditService } from '../audit/index.js';
@@ -14,7 +14,6 @@ import {
   LessonForm,
   categoryLabel,
   coverFor,
-  fenToYuanInput,
   formatDuration,
   renderMarkdown,
   type CatalogAdminService,

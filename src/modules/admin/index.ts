@@ -5,3 +5,4 @@ export { createCoverStore, MAX_COVER_BYTES, type CoverStore } from './cover-stor
 export { feedbackAdminRoutes } from './feedback-admin-routes.js';
 export { dashboardRoutes } from './dashboard-routes.js';
 export { recommendationAdminRoutes } from './recommendation-admin-routes.js';
+export { commerceAdminRoutes } from './commerce-admin-routes.js';

@@ -3,10 +3,10 @@ import { Router, type Request, type Response } from 'express';
 import type { Clock } from '../../platform/clock.js';
 import { AppError } from '../../platform/errors.js';
 import { formValues, setFlash } from '../../platform/http/index.js';
-import { formatFen, formatYuan } from '../../platform/money.js';
+import { fenToYuanInput, formatFen, formatYuan, yuanToFen } from '../../platform/money.js';
 import { requireAdmin, type AccountService } from '../accounts/index.js';
-import { yuanToFen, type CatalogAdminService, type CourseService } from '../catalog/index.js';
-import { learnerStatusLabel, ORDER_STATUS_LABELS, refundView, type Order, type OrderFilter, type OrderStatus, type PaymentService } from '../payments/index.js';
+import type { CatalogAdminService, CourseService } from '../catalog/index.js';
+import { learnerStatusLabel, orderItem, orderPrice, ORDER_STATUS_LABELS, refundView, type Order, type OrderFilter, type OrderStatus, type PaymentService, type Storefront } from '../payments/index.js';
 import { beijingDateTime, beijingDayStart } from '../../platform/time.js';
 import { toCsv } from './csv.js';
 import { isConfirmed, renderConfirmation } from './confirmation.js';
@@ -29,7 +29,7 @@ function readQuery(query: Record<string, unknown>): OrderQuery {
 }
 
 /** Orders and refunds for the creator. Refund amounts are typed in yuan and checked by payments. */
-export function orderAdminRoutes(deps: { payments: PaymentService; courses: CourseService; catalog: CatalogAdminService; accounts: AccountService; clock: Clock }): Router {
+export function orderAdminRoutes(deps: { payments: PaymentService; courses: CourseService; catalog: CatalogAdminService; accounts: AccountService; clock: Clock; store: Pick<Storefront, 'plan' | 'couponName'> }): Router {
   const { payments, courses, accounts } = deps;
 
   /** What the filter means; invalid parts are ignored and reported back, never a 500. */
@@ -59,24 +59,30 @@ export function orderAdminRoutes(deps: { payments: PaymentService; courses: Cour
   const router = Router();
   router.use('/admin/orders', requireAdmin);
 
-  /** Describes orders for a page or an export, looking each course and buyer up once. */
+  /** Describes orders for a page or an export, looking each item and buyer up once. */
   function describer() {
-    const courseById = new Map<number, Promise<Awaited<ReturnType<CourseService['byId']>>>>();
+    const itemByKey = new Map<string, ReturnType<typeof orderItem>>();
     const buyerById = new Map<number, Promise<Awaited<ReturnType<AccountService['currentUser']>>>>();
-    const once = <T>(m: Map<number, Promise<T>>, id: number, load: () => Promise<T>) => {
-      if (!m.has(id)) m.set(id, load());
-      return m.get(id)!;
+    const once = <K, T>(m: Map<K, T>, key: K, load: () => T) => {
+      if (!m.has(key)) m.set(key, load());
+      return m.get(key)!;
     };
-    return (order: Order) => describeWith(order, once(courseById, order.courseId, () => courses.byId(order.courseId)), once(buyerById, order.userId, () => accounts.currentUser(order.userId)));
+    return (order: Order) =>
+      describeWith(
+        order,
+        once(itemByKey, `${order.courseId}:${order.planId}`, () => orderItem(order, courses, deps.store)),
+        once(buyerById, order.userId, () => accounts.currentUser(order.userId)),
+      );
   }
 
-  async function describeWith(order: Order, coursePromise: ReturnType<CourseService['byId']>, buyerPromise: ReturnType<AccountService['currentUser']>) {
-    const [course, buyer] = await Promise.all([coursePromise, buyerPromise]);
+  async function describeWith(order: Order, itemPromise: ReturnType<typeof orderItem>, buyerPromise: ReturnType<AccountService['currentUser']>) {
+    const [item, buyer, price] = await Promise.all([itemPromise, buyerPromise, orderPrice(order, deps.store)]);
     return {
       outTradeNo: order.outTradeNo,
-      courseTitle: course?.title ?? `#${order.courseId}`,
+      courseTitle: item.title,
       buyer: buyer ? `${buyer.nickname}${buyer.username ? ` @${buyer.username}` : ''}` : `#${order.userId}`,
-      amount: formatFen(order.amountFen),
+      amount: formatYuan(order.amountFen),
+      ...price,
       refunded: order.refundedFen > 0 ? formatYuan(order.refundedFen) : '未退款',
       refundableYuan: ((order.amountFen - order.refundedFen) / 100).toFixed(2),
       status: order.status,
@@ -132,11 +138,12 @@ export function orderAdminRoutes(deps: { payments: PaymentService; courses: Cour
     // One order after another: an export of thousands must not take every database connection.
     for (const o of orders) {
       const d = await describeRow(o);
-      rows.push([d.outTradeNo, d.createdAt, d.paidAt, d.courseTitle, d.buyer, (o.amountFen / 100).toFixed(2), (o.refundedFen / 100).toFixed(2), d.statusLabel, d.transactionId]);
+      rows.push([d.outTradeNo, d.createdAt, d.paidAt, d.courseTitle, d.buyer, fenToYuanInput(o.amountFen), fenToYuanInput(o.refundedFen), d.statusLabel, d.transactionId, fenToYuanInput(o.listPriceFen), fenToYuanInput(o.discountFen), d.couponName]);
     }
     res.set('Content-Type', 'text/csv; charset=utf-8');
     res.set('Content-Disposition', `attachment; filename="orders-${beijingDateTime(new Date()).slice(0, 10)}.csv"`);
-    res.send(toCsv(['订单号', '下单时间（北京时间）', '支付时间（北京时间）', '课程', '学员', '金额（元）', '已退款（元）', '状态', '微信支付单号'], rows));
+    // Columns scripts already read keep their names and places; the pricing ones come after.
+    res.send(toCsv(['订单号', '下单时间（北京时间）', '支付时间（北京时间）', '课程', '学员', '金额（元）', '已退款（元）', '状态', '微信支付单号', '原价（元）', '优惠（元）', '优惠券'], rows));
   });
 
   router.get('/admin/orders/:outTradeNo', async (req, res) => {
@@ -160,11 +167,11 @@ export function orderAdminRoutes(deps: { payments: PaymentService; courses: Cour
         throw err;
       }
       const buyer = await accounts.currentUser(order.userId);
-      const effect = preview.accessEnds ? '将收回课程权限' : preview.full ? '学员还有其他学习权限，不会失去课程' : '学员仍可继续学习';
+      const effect = preview.accessEnds ? (order.planId !== null ? '这段会员期将结束' : '将收回课程权限') : preview.full ? '学员还有其他学习权限，不会失去课程' : '学员仍可继续学习';
       return renderConfirmation(res, {
         title: '确认退款',
         message: `退款 ${formatYuan(fen)} 给 ${buyer?.nickname ?? `#${order.userId}`}，${effect}`,
-        detail: '退款会原路退回到学员的微信支付账户，提交后无法撤回。',
+        detail: `退款会原路退回到学员的微信支付账户，提交后无法撤回。${order.couponId !== null ? '这笔订单用了优惠券，退款后优惠券不退回。' : ''}`,
         action: `/admin/orders/${order.outTradeNo}/refunds`,
         button: '确认退款',
         cancelHref: `/admin/orders/${order.outTradeNo}`,

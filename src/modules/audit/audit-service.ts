@@ -5,7 +5,7 @@ import { toDate } from '../../platform/db/index.js';
 export interface AuditEntry {
   actorUserId: number;
   action: string;
-  entityType: 'course' | 'lesson' | 'entitlement' | 'order' | 'refund' | 'user' | 'comment' | 'rating' | 'feedback_ban';
+  entityType: 'course' | 'lesson' | 'entitlement' | 'order' | 'refund' | 'user' | 'comment' | 'rating' | 'feedback_ban' | 'coupon' | 'membership_plan';
   entityId: number;
   /** What changed, e.g. { before: {...}, after: {...} }; kept small: no bodies, no personal data. */
   summary: Record<string, unknown>;

@@ -1,17 +1,9 @@
 import { z } from 'zod';
+import { YUAN_PATTERN, yuanToFen } from '../../platform/money.js';
 import { CATEGORY_CODES } from './categories.js';
 
 export const MAX_PRICE_FEN = 99_999_999; // ¥999,999.99
 
-/** "99", "99.9" or "99.90" yuan → 9990 fen, without floating point. */
-export function yuanToFen(yuan: string): number {
-  const [whole, frac = ''] = yuan.split('.');
-  return Number(whole) * 100 + Number(frac.padEnd(2, '0'));
-}
-
-export function fenToYuanInput(fen: number): string {
-  return `${Math.trunc(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
-}
 
 /** ASCII words of a title joined by hyphens; titles with none get a short random slug to edit later. */
 export function slugify(title: string, random: () => string): string {
@@ -40,7 +32,7 @@ export const CourseForm = z.object({
   price: z
     .string()
     .trim()
-    .regex(/^\d{1,6}(\.\d{1,2})?$/, '价格请填写金额，如 99 或 99.90（最多两位小数，不超过 999999.99）')
+    .regex(YUAN_PATTERN, '价格请填写金额，如 99 或 99.90（最多两位小数，不超过 999999.99）')
     .transform(yuanToFen),
   category: z.enum(CATEGORY_CODES, { message: '请选择课程分类' }),
   tags: z

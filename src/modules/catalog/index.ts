@@ -5,6 +5,6 @@ export { catalogRoutes } from './course-routes.js';
 export { renderMarkdown, renderCommentMarkdown } from './markdown.js';
 export { seedDemoCatalog, seedDemoCatalogIfEmpty, DEMO_COURSES } from './demo-catalog.js';
 export { CATEGORIES, categoryLabel, difficultyLabel, DIFFICULTY_LABELS, type CategoryCode } from './categories.js';
-export { CourseForm, LessonForm, COURSE_FIELDS, LESSON_FIELDS, fenToYuanInput, formatDuration, yuanToFen } from './catalog-schemas.js';
+export { CourseForm, LessonForm, COURSE_FIELDS, LESSON_FIELDS, formatDuration } from './catalog-schemas.js';
 export type { Course, CourseSummary, NewCourse } from './course.js';
 export type { Lesson, LessonOutline } from './lesson.js';

@@ -9,7 +9,18 @@ import { createEntitlementRepository } from './entitlement-repository.js';
 const ADMIN_REVOCABLE: GrantSource[] = ['admin_grant', 'free'];
 
 /** Who may study what. Every page, fragment and API that shows lesson content asks canAccess. */
-export function createEnrolmentService(deps: { db: Knex; clock: Clock; log: Logger; audit: AuditService }) {
+export function createEnrolmentService(deps: {
+  db: Knex;
+  clock: Clock;
+  log: Logger;
+  audit: AuditService;
+  /**
+   * The membership source (commerce): whether a live membership opens the course now. Asked at
+   * request time, so a membership's end takes effect with no job. Only a published course is opened
+   * this way: a course taken down keeps serving the learners who own it.
+   */
+  memberAccess?: (userId: number, courseId: number) => Promise<boolean>;
+}) {
   const repo = createEntitlementRepository();
 
   async function grant(trx: Knex, g: { userId: number; courseId: number; source: GrantSource; orderId?: number }): Promise<boolean> {
@@ -17,6 +28,11 @@ export function createEnrolmentService(deps: { db: Knex; clock: Clock; log: Logg
     const changed = await repo.grant(trx, { ...g, orderId, sourceKey: sourceKeyOf(g.source, orderId), now: deps.clock.now() });
     if (changed) deps.log.info({ event: 'enrolments.granted', userId: g.userId, courseId: g.courseId, source: g.source, orderId }, 'access granted');
     return changed;
+  }
+
+  /** Whether a membership (not ownership) opens the course to the learner now. */
+  async function viaMembership(userId: number, courseId: number): Promise<boolean> {
+    return deps.memberAccess ? deps.memberAccess(userId, courseId) : false;
   }
 
   return {
@@ -30,10 +46,17 @@ export function createEnrolmentService(deps: { db: Knex; clock: Clock; log: Logg
       // the learners who own it.
       if (lesson.isFreePreview && lesson.coursePublished) return true;
       if (viewer === null) return false;
-      return repo.hasLive(deps.db, viewer.id, lesson.courseId);
+      if (await repo.hasLive(deps.db, viewer.id, lesson.courseId)) return true;
+      return lesson.coursePublished && (await viaMembership(viewer.id, lesson.courseId));
     },
 
-    /** Whether any source gives the learner the course; pass the transaction to read inside it. */
+    viaMembership,
+
+    /**
+     * Whether the learner owns the course (a purchase, a grant, a free enrolment); pass the
+     * transaction to read inside it. A membership does not make a course owned: it opens lessons
+     * (canAccess) while it lasts, and buying the course to keep it stays possible.
+     */
     async isEnrolled(userId: number, courseId: number, db: Knex = deps.db): Promise<boolean> {
       return repo.hasLive(db, userId, courseId);
     },

@@ -1,17 +1,14 @@
-import { Router, type ErrorRequestHandler, type Request } from 'express';
+import { Router, type ErrorRequestHandler } from 'express';
 import { ConflictError, NotFoundError } from '../../platform/errors.js';
 import { idParam, setFlash } from '../../platform/http/index.js';
-import { formatFen } from '../../platform/money.js';
 import { beijingDate } from '../../platform/time.js';
 import { requireLogin } from '../accounts/index.js';
-import { coverFor, renderMarkdown, type Course, type CourseService, type PickedCourse, type LessonOutline, categoryLabel, difficultyLabel, formatDuration } from '../catalog/index.js';
+import { renderMarkdown, type Course, type CourseService, formatDuration } from '../catalog/index.js';
 import type { EnrolmentService, Viewer } from '../enrolments/index.js';
 import { commentOrderOf, type FeedbackPanels } from '../feedback/index.js';
 import { summarise, type LearningService } from './learning-service.js';
-
-function viewerOf(req: Request): Viewer | null {
-  return req.currentUser ? { id: req.currentUser.id, isAdmin: req.currentUser.isAdmin } : null;
-}
+import type { CoursePage } from './course-page.js';
+import { courseView, outlineView, viewerOf } from './learning-views.js';
 
 /** Why a course left 我的课程, in the learner's words. */
 const ENDED_REASONS: Record<string, string> = {
@@ -21,34 +18,6 @@ const ENDED_REASONS: Record<string, string> = {
 };
 
 const lessonId = (raw: unknown) => idParam(raw, () => new NotFoundError('LESSON_NOT_FOUND', '课时不存在'));
-
-function courseView(c: Course) {
-  return {
-    id: c.id,
-    slug: c.slug,
-    title: c.title,
-    summary: c.summary,
-    price: formatFen(c.priceFen),
-    isFree: c.priceFen === 0,
-    isDraft: c.status !== 'published',
-    categoryLabel: categoryLabel(c.category),
-    difficultyLabel: difficultyLabel(c.difficulty),
-    tags: c.tags,
-    coverUrl: coverFor(c),
-  };
-}
-
-function outlineView(slug: string, lessons: LessonOutline[], completed: Set<number>) {
-  return lessons.map((l, i) => ({
-    id: l.id,
-    number: i + 1,
-    title: l.title,
-    url: `/courses/${slug}/lessons/${l.id}`,
-    duration: l.durationSeconds ? `${formatDuration(l.durationSeconds)} 分钟` : '',
-    isFreePreview: l.isFreePreview,
-    done: completed.has(l.id),
-  }));
-}
 
 function mediaKind(url: string | null): 'audio' | 'video' | 'link' | null {
   if (!url) return null;
@@ -63,56 +32,13 @@ export function learningRoutes(deps: {
   enrolments: EnrolmentService;
   learning: LearningService;
   feedback: FeedbackPanels;
-  /** The learner's own share link to a course (it carries their share code, for attribution). */
-  shareLink: (userId: number, slug: string) => Promise<string>;
-  /** 学了这门课的人还学了 (or 相关课程) for anyone, the viewer's own courses left out; heading '' means none. */
-  alsoStudied?: (courseId: number, viewerId: number | null) => Promise<{ heading: string; items: PickedCourse[] }>;
-  /** 下一步学什么 for a learner who finished the course. */
-  nextSteps?: (userId: number, courseId: number) => Promise<PickedCourse[]>;
+  coursePage: CoursePage;
 }): Router {
   const { courses, enrolments, learning, feedback } = deps;
   const router = Router();
   const courseFor = (slug: string, viewer: Viewer | null) => courses.courseForViewer(slug, viewer, (courseId) => (viewer ? enrolments.isEnrolled(viewer.id, courseId) : Promise.resolve(false)));
 
-  router.get('/courses/:slug', async (req, res) => {
-    const viewer = viewerOf(req);
-    const course = await courseFor(String(req.params.slug), viewer);
-    const lessons = await courses.outline(course.id);
-    const [learners, enrolled] = await Promise.all([
-      enrolments.learnerCounts([course.id]),
-      viewer ? enrolments.isEnrolled(viewer.id, course.id) : Promise.resolve(false),
-    ]);
-    const progress = viewer && enrolled ? await learning.courseProgress(viewer.id, course.id, lessons.map((l) => l.id)) : null;
-    const finished = viewer !== null && progress !== null && progress.total > 0 && progress.done === progress.total;
-    const { alsoStudied, nextSteps } = deps;
-    const [panel, also, next] = await Promise.all([
-      feedback.course(course, viewer),
-      alsoStudied ? alsoStudied(course.id, viewer?.id ?? null) : null,
-      nextSteps && finished ? nextSteps(viewer.id, course.id) : [],
-    ]);
-    // A course already offered as the next step is not offered again further down.
-    const offered = new Set(next.map((p) => p.card.id));
-    // The heading already says why (学了这门课的人还学了, 相关课程); only a creator's pin says so itself.
-    const related =
-      also && also.heading !== ''
-        ? { heading: also.heading, items: also.items.filter((p) => !offered.has(p.card.id)).map((p) => ({ card: p.card, reason: p.reasonKind === 'pinned' ? p.reason : '' })) }
-        : null;
-    req.track?.('course_view', { courseId: course.id });
-    const firstFree = lessons.find((l) => l.isFreePreview);
-    res.render('learning/course', {
-      title: course.title,
-      course: { ...courseView(course), descriptionHtml: renderMarkdown(course.description), learners: learners.get(course.id) ?? 0 },
-      lessons: outlineView(course.slug, lessons, progress?.completedIds ?? new Set()),
-      enrolled,
-      progress,
-      resumeUrl: progress?.resumeLessonId ? `/courses/${course.slug}/lessons/${progress.resumeLessonId}` : null,
-      previewUrl: firstFree ? `/courses/${course.slug}/lessons/${firstFree.id}` : null,
-      feedback: panel,
-      shareUrl: viewer ? await deps.shareLink(viewer.id, course.slug) : null,
-      nextSteps: next,
-      related: related && related.items.length > 0 ? related : null,
-    });
-  });
+  router.get('/courses/:slug', async (req, res) => deps.coursePage.show(req, res, String(req.params.slug)));
 
   router.post('/courses/:slug/enrol', requireLogin, async (req, res) => {
     const course = await courses.courseForViewer(String(req.params.slug), null);

@@ -10,8 +10,13 @@ function toOrder(r: Row): Order {
     id: Number(r.id),
     outTradeNo: String(r.out_trade_no),
     userId: Number(r.user_id),
-    courseId: Number(r.course_id),
+    courseId: r.course_id === null || r.course_id === undefined ? null : Number(r.course_id),
+    planId: r.plan_id === null || r.plan_id === undefined ? null : Number(r.plan_id),
     amountFen: Number(r.amount_fen),
+    listPriceFen: Number(r.list_price_fen ?? r.amount_fen),
+    discountFen: Number(r.discount_fen ?? 0),
+    couponId: r.coupon_id === null || r.coupon_id === undefined ? null : Number(r.coupon_id),
+    couponGrantId: r.coupon_grant_id === null || r.coupon_grant_id === undefined ? null : Number(r.coupon_grant_id),
     description: String(r.description),
     channel: r.channel as Channel,
     status: r.status as OrderStatus,
@@ -48,8 +53,15 @@ const APPLIED_OUTCOMES = ['paid', 'closed', 'refund_settled'];
 /** States a successful payment may arrive in: WeChat's word wins over a local close or failure. */
 const PAYABLE: OrderStatus[] = ['pending', 'closed', 'failed'];
 
-/** The value of orders.payable_key while an order can be paid: one per learner and course (unique). */
-const payableKey = (userId: number, courseId: number) => `${userId}:${courseId}`;
+/** What an order buys, as the repository keys it: a course or a membership plan. */
+export type ProductRef = { kind: 'course' | 'membership'; id: number };
+
+/** The value of orders.payable_key while an order can be paid: one per learner and course or plan (unique). */
+const payableKey = (userId: number, p: ProductRef) => (p.kind === 'course' ? `${userId}:${p.id}` : `${userId}:p${p.id}`);
+
+const productColumns = (p: ProductRef) => (p.kind === 'course' ? { course_id: p.id, plan_id: null } : { course_id: null, plan_id: p.id });
+
+export const productOf = (o: Pick<Order, 'courseId' | 'planId'>): ProductRef => (o.courseId !== null ? { kind: 'course', id: o.courseId } : { kind: 'membership', id: o.planId! });
 
 
 function filtered(db: Knex, f: OrderFilter): Knex.QueryBuilder {
@@ -69,14 +81,18 @@ export function createOrderRepository() {
      * A new pending order, holding the learner's one payable slot for the course; null when another
      * order holds it (a racing checkout), which the caller should look up and reuse.
      */
-    async insert(db: Knex, o: Omit<Order, 'id' | 'status' | 'prepayId' | 'codeUrl' | 'h5Url' | 'transactionId' | 'refundedFen' | 'paidAt' | 'flag'>): Promise<Order | null> {
+    async insert(db: Knex, o: Omit<Order, 'id' | 'status' | 'prepayId' | 'codeUrl' | 'h5Url' | 'transactionId' | 'refundedFen' | 'paidAt' | 'flag' | 'courseId' | 'planId'> & { product: ProductRef }): Promise<Order | null> {
       try {
         await db('orders').insert({
-          payable_key: payableKey(o.userId, o.courseId),
+          payable_key: payableKey(o.userId, o.product),
         out_trade_no: o.outTradeNo,
         user_id: o.userId,
-        course_id: o.courseId,
+        ...productColumns(o.product),
         amount_fen: o.amountFen,
+        list_price_fen: o.listPriceFen,
+        discount_fen: o.discountFen,
+        coupon_id: o.couponId,
+        coupon_grant_id: o.couponGrantId,
         description: o.description,
         channel: o.channel,
         status: 'pending',
@@ -102,19 +118,25 @@ export function createOrderRepository() {
       return r ? toOrder(r) : null;
     },
 
-    /** The learner's one order for the course that can still be paid (any channel, maybe expired). */
-    async findPayable(db: Knex, userId: number, courseId: number): Promise<Order | null> {
-      const r = await db('orders').where({ payable_key: payableKey(userId, courseId), status: 'pending' }).first();
+    /** The learner's one order for the course or plan that can still be paid (any channel, maybe expired). */
+    async findPayable(db: Knex, userId: number, product: ProductRef): Promise<Order | null> {
+      const r = await db('orders').where({ payable_key: payableKey(userId, product), status: 'pending' }).first();
       return r ? toOrder(r) : null;
     },
 
     /**
-     * Takes the write lock on every order of one learner and course (MySQL: their rows, in index order,
-     * so two payments never deadlock; SQLite has a single writer already). Payments of the same course
-     * then apply one after the other, and the second sees the first's grant.
+     * Takes the write lock on every order of one learner and course or plan (MySQL: their rows, in
+     * index order, so two payments never deadlock; SQLite has a single writer already). Payments of the
+     * same thing then apply one after the other, and the second sees the first's grant.
      */
-    async lockLearnerCourse(trx: Knex, userId: number, courseId: number): Promise<void> {
-      await trx('orders').where({ user_id: userId, course_id: courseId }).update({ updated_at: trx.ref('updated_at') });
+    async lockLearnerProduct(trx: Knex, userId: number, product: ProductRef): Promise<void> {
+      await trx('orders').where({ user_id: userId, ...productColumns(product) }).update({ updated_at: trx.ref('updated_at') });
+    },
+
+    /** Whether the learner paid a newer order for the same plan: then a late payment of this one is a second payment. */
+    async paidLaterForPlan(db: Knex, order: Order): Promise<boolean> {
+      const r = await db('orders').where({ user_id: order.userId, plan_id: order.planId }).where('id', '>', order.id).whereIn('status', ['paid', 'refunding']).first('id');
+      return r !== undefined;
     },
 
     async setFlag(db: Knex, id: number, flag: OrderFlag, now: Date): Promise<void> {

@@ -1,3 +1,5 @@
+import type { Knex } from 'knex';
+
 export type OrderStatus = 'pending' | 'paid' | 'closed' | 'failed' | 'refunding' | 'refunded';
 export type Channel = 'jsapi' | 'native' | 'h5';
 export type OrderFlag = 'duplicate_payment' | 'refunded_before_recorded';
@@ -8,8 +10,16 @@ export interface Order {
   id: number;
   outTradeNo: string;
   userId: number;
-  courseId: number;
+  /** What the order buys: a course, or (courseId null) a membership plan. */
+  courseId: number | null;
+  planId: number | null;
+  /** What WeChat is asked for: the list price less the discount. */
   amountFen: number;
+  listPriceFen: number;
+  discountFen: number;
+  couponId: number | null;
+  /** The learner's coupon copy this order reserved (commerce's coupon_grants). */
+  couponGrantId: number | null;
   description: string;
   channel: Channel;
   status: OrderStatus;
@@ -55,4 +65,38 @@ export interface OrderTotals {
   /** What was paid by the orders that were paid (refunds included). */
   paidFen: number;
   refundedFen: number;
+}
+
+/** What an order buys, as checkout prices it. */
+export interface Purchasable {
+  kind: 'course' | 'membership';
+  id: number;
+  priceFen: number;
+}
+
+/** The price checkout fixes on an order, with the coupon copy it reserved. */
+export interface Reservation {
+  listFen: number;
+  discountFen: number;
+  payableFen: number;
+  couponId: number | null;
+  grantId: number | null;
+}
+
+/**
+ * Commerce as payments sees it: it prices an order before payment and hears, inside the same
+ * transaction, how the order ends. Payments still fixes amount_fen and checks it on notify.
+ */
+export interface OrderPricing {
+  /** Prices the checkout and reserves its coupon copy; throws a COUPON_ error the page shows. */
+  reserve(trx: Knex, r: { userId: number; product: Purchasable; couponCode: string | null; now: Date }): Promise<Reservation>;
+  /** The discount the learner's best held coupon would give now, reserving nothing. */
+  bestDiscount(userId: number, product: Purchasable): Promise<number>;
+  attach(trx: Knex, grantId: number, orderId: number): Promise<void>;
+  /** Paid: the coupon copy is used; a membership order's period starts when `grantsAccess`. */
+  paid(trx: Knex, order: Order, grantsAccess: boolean): Promise<void>;
+  /** Closed or failed unpaid: the coupon copy goes back. */
+  closed(trx: Knex, order: Order): Promise<void>;
+  /** Fully refunded: the copy is not given back; a membership order's period ends. */
+  refunded(trx: Knex, order: Order): Promise<void>;
 }

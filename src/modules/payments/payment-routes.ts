@@ -1,16 +1,16 @@
-import express, { Router, type Request } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import QRCode from 'qrcode';
 import type { Clock } from '../../platform/clock.js';
-import { ConflictError, ForbiddenError, NotFoundError } from '../../platform/errors.js';
+import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../../platform/errors.js';
 import { formValues, setFlash } from '../../platform/http/index.js';
-import { formatFen } from '../../platform/money.js';
+import { formatYuan } from '../../platform/money.js';
 import { beijingClock, beijingDateTime } from '../../platform/time.js';
 import { requireLogin } from '../accounts/index.js';
 import type { CourseService, PickedCourse } from '../catalog/index.js';
 import type { Order } from './order.js';
 import { learnerStatusLabel, refundView } from './order-view.js';
 import { isWechatBrowser } from '../wechat/index.js';
-import type { PaymentService } from './payment-service.js';
+import type { CheckoutProduct, PaymentService } from './payment-service.js';
 import { jsapiPayParams } from './wechatpay-crypto.js';
 
 
@@ -55,10 +55,39 @@ function withRedirect(h5Url: string, back: string): string {
   return u.toString();
 }
 
+/** What checkout and the order pages need of commerce: plans, coupon names, and the refusal page. */
+export interface Storefront {
+  plan(id: number): Promise<{ id: number; name: string; priceFen: number; onSale: boolean } | null>;
+  couponName(id: number): Promise<string | null>;
+  /** Re-renders the course or 会员 page (422) with the coupon's refusal beside the code typed. */
+  refused(req: Request, res: Response, product: CheckoutProduct, refusal: { couponCode: string; message: string }): Promise<void>;
+}
+
+/** What an order bought, for its pages: a course, or a membership plan. */
+export async function orderItem(order: Order, courses: CourseService, store: Pick<Storefront, 'plan'>): Promise<{ kind: 'course' | 'membership'; id: number; title: string; url: string | null }> {
+  if (order.courseId !== null) {
+    const c = await courses.byId(order.courseId);
+    return { kind: 'course', id: order.courseId, title: c?.title ?? '已删除的课程', url: c ? `/courses/${c.slug}` : null };
+  }
+  const plan = await store.plan(order.planId!);
+  return { kind: 'membership', id: order.planId!, title: `会员：${plan?.name ?? '已删除的方案'}`, url: '/membership' };
+}
+
+/** An order's price for its pages: the discount only when there was one. */
+export async function orderPrice(order: Order, store: Pick<Storefront, 'couponName'>) {
+  return {
+    listPrice: formatYuan(order.listPriceFen),
+    discount: order.discountFen > 0 ? formatYuan(order.discountFen) : null,
+    couponName: order.couponId !== null ? await store.couponName(order.couponId) : null,
+    free: order.amountFen === 0,
+  };
+}
+
 /** Checkout and the order page, for the learner who owns the order (or an admin). */
 export function paymentRoutes(deps: {
   payments: PaymentService;
   courses: CourseService;
+  store: Storefront;
   clock: Clock;
   merchantPrivateKeyPem: string;
   page: PaymentPageOptions;
@@ -77,10 +106,25 @@ export function paymentRoutes(deps: {
     return order;
   }
 
-  router.post('/orders', requireLogin, async (req, res) => {
-    const { course_id } = formValues(req.body, ['course_id']);
-    const course = /^\d{1,9}$/.test(course_id ?? '') ? await courses.byId(Number(course_id)) : null;
+  /** The course or plan a checkout names: `course_id`, or `plan_id` for a membership. */
+  async function productOf(form: Record<string, string | undefined>): Promise<{ product: CheckoutProduct; back: string }> {
+    const id = (raw: string | undefined) => (/^\d{1,9}$/.test(raw ?? '') ? Number(raw) : null);
+    if (form.plan_id !== undefined && form.course_id === undefined) {
+      const planId = id(form.plan_id);
+      const plan = planId === null ? null : await deps.store.plan(planId);
+      if (!plan) throw new NotFoundError('PLAN_NOT_FOUND', '会员方案不存在或已停售');
+      return { product: { kind: 'membership', id: plan.id, title: plan.name, priceFen: plan.priceFen, onSale: plan.onSale }, back: '/membership' };
+    }
+    const courseId = id(form.course_id);
+    const course = courseId === null ? null : await courses.byId(courseId);
     if (!course) throw new NotFoundError('COURSE_NOT_FOUND', '课程不存在或已下架');
+    return { product: { kind: 'course', id: course.id, title: course.title, priceFen: course.priceFen, onSale: course.status === 'published' }, back: `/courses/${course.slug}` };
+  }
+
+  router.post('/orders', requireLogin, async (req, res) => {
+    const form = formValues(req.body, ['course_id', 'plan_id', 'coupon_code']);
+    const { product, back } = await productOf(form);
+    const typed = (form.coupon_code ?? '').trim();
     try {
       const order = await payments.checkout({
         userId: req.currentUser!.id,
@@ -89,13 +133,16 @@ export function paymentRoutes(deps: {
         // H5 only in a phone browser outside WeChat: a desktop scans a QR code, WeChat uses JSAPI.
         h5: deps.page.h5Enabled && isPhone(req) && !isWechatBrowser(req),
         clientIp: req.ip ?? '127.0.0.1',
-        course: { id: course.id, title: course.title, priceFen: course.priceFen, published: course.status === 'published' },
+        product,
+        couponCode: typed === '' ? null : typed,
       });
-      req.track?.('order_created', { courseId: course.id, orderId: order.id });
+      req.track?.('order_created', { courseId: order.courseId ?? undefined, orderId: order.id });
       res.redirect(303, `/orders/${order.outTradeNo}`);
     } catch (err) {
       // Owning the course already is not an error for the learner: take them to it.
-      if (err instanceof ConflictError && err.code === 'ALREADY_OWNED') return res.redirect(303, `/courses/${course.slug}`);
+      if (err instanceof ConflictError && err.code === 'ALREADY_OWNED') return res.redirect(303, back);
+      // A wrong, used-up or expired code: the page again, with the reason, and no order.
+      if (err instanceof AppError && err.code.startsWith('COUPON_')) return deps.store.refused(req, res, product, { couponCode: typed.slice(0, 32), message: err.message });
       throw err;
     }
   });
@@ -103,7 +150,7 @@ export function paymentRoutes(deps: {
   router.get('/orders/:outTradeNo', requireLogin, async (req, res) => {
     // Ownership first: an order for a course the learner already has is never offered for payment.
     const { order, owned } = await payments.forPayment(await ownedOrder(req));
-    const course = (await courses.byId(order.courseId))!;
+    const item = await orderItem(order, courses, deps.store);
     const pending = !owned && order.status === 'pending' && order.expiresAt > deps.clock.now();
     const qrContent = pending && order.codeUrl ? (deps.page.sandboxPayPage?.(order.codeUrl) ?? order.codeUrl) : null;
     const payParams =
@@ -113,27 +160,28 @@ export function paymentRoutes(deps: {
     // The buyer's own paid order only: an admin looking at someone's order is not the one to advise.
     const [refunds, next] = await Promise.all([
       payments.refundsOf(order.id).then((list) => list.map(refundView)),
-      nextSteps && order.status === 'paid' && order.userId === req.currentUser!.id ? nextSteps(req.currentUser!.id, order.courseId) : Promise.resolve([]),
+      nextSteps && order.status === 'paid' && order.courseId !== null && order.userId === req.currentUser!.id ? nextSteps(req.currentUser!.id, order.courseId) : Promise.resolve([]),
     ]);
     res.render('payments/order', {
       title: '订单',
       order: {
         outTradeNo: order.outTradeNo,
-        amount: formatFen(order.amountFen),
+        amount: formatYuan(order.amountFen),
+        ...(await orderPrice(order, deps.store)),
         status: order.status,
         statusLabel: learnerStatusLabel(order, deps.clock.now()),
         channel: order.channel,
         expiresAt: order.expiresAt.toISOString(),
         expiresAtText: beijingClock(order.expiresAt),
         paidAt: order.paidAt ? beijingDateTime(order.paidAt) : null,
-        refunded: order.refundedFen > 0 ? formatFen(order.refundedFen) : null,
+        refunded: order.refundedFen > 0 ? formatYuan(order.refundedFen) : null,
         fullyRefunded: order.status === 'refunded',
         pending,
         duplicate: order.flag === 'duplicate_payment',
       },
       refunds,
       owned,
-      course: { id: course.id, slug: course.slug, title: course.title },
+      item: { ...item, url: item.url ?? '/me/orders' },
       qrSvg: qrContent ? await QRCode.toString(qrContent, { type: 'svg', margin: 1, width: 220, errorCorrectionLevel: 'M' }) : null,
       sandboxPayUrl: qrContent && deps.page.sandboxPayPage ? qrContent : null,
       h5Url: pending && order.h5Url ? withRedirect(order.h5Url, `${deps.publicUrl}/orders/${order.outTradeNo}`) : null,
@@ -150,25 +198,24 @@ export function paymentRoutes(deps: {
   router.get('/me/orders', requireLogin, async (req, res) => {
     const now = deps.clock.now();
     const list = await payments.ordersOfLearner(req.currentUser!.id);
-    const titles = new Map<number, { title: string; slug: string }>();
-    for (const id of new Set(list.map((x) => x.order.courseId))) {
-      const c = await courses.byId(id);
-      if (c) titles.set(id, { title: c.title, slug: c.slug });
-    }
-    res.render('payments/my-orders', {
-      title: '我的订单',
-      orders: list.map(({ order, refunds }) => ({
-        outTradeNo: order.outTradeNo,
-        courseTitle: titles.get(order.courseId)?.title ?? '已删除的课程',
-        courseUrl: titles.has(order.courseId) ? `/courses/${titles.get(order.courseId)!.slug}` : null,
-        amount: formatFen(order.amountFen),
+    const orders = await Promise.all(
+      list.map(async ({ order, refunds }) => {
+        const item = await orderItem(order, courses, deps.store);
+        return {
+          outTradeNo: order.outTradeNo,
+          courseTitle: item.title,
+          courseUrl: item.url,
+          amount: formatYuan(order.amountFen),
+          ...(await orderPrice(order, deps.store)),
         status: order.status,
         statusLabel: learnerStatusLabel(order, now),
-        createdAt: beijingDateTime(order.createdAt),
-        paidAt: order.paidAt ? beijingDateTime(order.paidAt) : null,
-        refunds: refunds.map(refundView),
-      })),
-    });
+          createdAt: beijingDateTime(order.createdAt),
+          paidAt: order.paidAt ? beijingDateTime(order.paidAt) : null,
+          refunds: refunds.map(refundView),
+        };
+      }),
+    );
+    res.render('payments/my-orders', { title: '我的订单', orders });
   });
 
   router.get('/orders/:outTradeNo/status', requireLogin, async (req, res) => {

@@ -6,8 +6,8 @@ import type { Logger } from '../../platform/logger.js';
 import type { EventSink } from '../analytics/index.js';
 import type { AuditService } from '../audit/index.js';
 import type { EnrolmentService } from '../enrolments/index.js';
-import type { Channel, Order, OrderFilter, OrderTotals, Refund, RefundOrigin } from './order.js';
-import { createOrderRepository } from './order-repository.js';
+import type { Channel, Order, OrderFilter, OrderPricing, OrderTotals, Refund, RefundOrigin } from './order.js';
+import { createOrderRepository, productOf } from './order-repository.js';
 import { WechatPayError, type WechatPayClient, type WechatRefund, type WechatTransaction } from './wechatpay-client.js';
 import { decryptResource, SIGNATURE_WINDOW_SECONDS, verifyWechatSignature } from './wechatpay-crypto.js';
 
@@ -41,6 +41,18 @@ export const DUPLICATE_REFUND_REASON = '重复支付，自动退款';
 /** How long an order without a prepay answer counts as one whose prepay call is still in flight. */
 const PREPAY_IN_FLIGHT_MS = 30_000;
 
+/** What checkout sells: a course (onSale = published) or a membership plan (onSale = active). */
+export interface CheckoutProduct {
+  kind: 'course' | 'membership';
+  id: number;
+  title: string;
+  priceFen: number;
+  onSale: boolean;
+}
+
+/** Thrown inside checkout's transaction when a racing checkout took the payable slot: undoes the reservation. */
+class CheckoutRaceLost extends Error {}
+
 /** The actor of changes the system makes on its own, in the audit trail. */
 const SYSTEM_ACTOR = 0;
 
@@ -61,6 +73,8 @@ export function createPaymentService(deps: {
   log: Logger;
   wechat: WechatPayClient;
   enrolments: EnrolmentService;
+  /** Commerce: prices each order (coupons) and hears how it ends (coupon copies, membership periods). */
+  pricing: OrderPricing;
   audit: AuditService;
   notifyUrl: string;
   orderExpireMinutes: number;
@@ -100,41 +114,69 @@ export function createPaymentService(deps: {
       if (outcome === 'duplicate') await refundDuplicate(order.outTradeNo);
       return outcome;
     }
-    if ((tx.trade_state === 'CLOSED' || tx.trade_state === 'REVOKED') && (await orders.moveStatus(db, order.id, ['pending'], 'closed', clock.now()))) {
+    if ((tx.trade_state === 'CLOSED' || tx.trade_state === 'REVOKED') && (await endUnpaid(order, 'closed'))) {
       return 'closed';
     }
     return 'unchanged';
   }
 
-  /** One transaction: the order becomes paid once, and the course is granted only by a first payment. */
+  /**
+   * A second payment: the learner already has the course, or (a membership) paid a newer order for
+   * the plan after leaving this one, so this payment would buy nothing they meant to buy twice.
+   */
+  async function isSecondPayment(trx: Knex, order: Order): Promise<boolean> {
+    if (order.courseId !== null) return deps.enrolments.isEnrolled(order.userId, order.courseId, trx);
+    return orders.paidLaterForPlan(trx, order);
+  }
+
+  /** One transaction: the order becomes paid once, and access comes only from a first payment. */
   async function recordPayment(order: Order, tx: WechatTransaction): Promise<'paid' | 'duplicate' | 'refunded' | 'unchanged'> {
     const now = clock.now();
     return db.transaction(async (trx) => {
-      // Payments of one learner for one course apply one after another, so a second one sees the first's grant.
-      await orders.lockLearnerCourse(trx, order.userId, order.courseId);
+      // Payments of one learner for one course or plan apply one after another, so a second one sees the first's grant.
+      await orders.lockLearnerProduct(trx, order.userId, productOf(order));
       const paidAt = tx.success_time ? new Date(tx.success_time) : now;
       if (!(await orders.markPaid(trx, order.id, { transactionId: tx.transaction_id ?? null, payerOpenid: tx.payer?.openid ?? null, paidAt }, now))) return 'unchanged';
-      const summary = { outTradeNo: order.outTradeNo, userId: order.userId, courseId: order.courseId, amountFen: order.amountFen };
+      const summary = { outTradeNo: order.outTradeNo, userId: order.userId, courseId: order.courseId, planId: order.planId, amountFen: order.amountFen };
       if (tx.trade_state === 'REFUND') {
         // Our notice of the payment was lost and the money already went back (a refund in WeChat's
         // merchant console): the order is recorded as paid and refunding, and the learner gets nothing.
         // Its refund notification may have been settled already (it can overtake the query): then
         // the order is refunded, not waiting for a notification that has come and gone.
         const current = (await orders.findById(trx, order.id))!;
+        await deps.pricing.paid(trx, current, false);
         await orders.moveStatus(trx, order.id, ['paid'], current.refundedFen >= current.amountFen ? 'refunded' : 'refunding', now);
         await orders.setFlag(trx, order.id, 'refunded_before_recorded', now);
         await deps.audit.record(trx, { actorUserId: SYSTEM_ACTOR, action: 'order.refunded_before_recorded', entityType: 'order', entityId: order.id, summary });
         log.error({ event: 'payments.alert.refunded_before_recorded', outTradeNo: order.outTradeNo }, 'WeChat reports a refund for an order we never saw paid; no access granted');
         return 'refunded';
       }
-      if (await deps.enrolments.isEnrolled(order.userId, order.courseId, trx)) {
+      const paid = (await orders.findById(trx, order.id))!;
+      if (await isSecondPayment(trx, paid)) {
+        // The coupon copy is used (the discounted amount was taken) and, refunded, not given back.
+        await deps.pricing.paid(trx, paid, false);
         await orders.setFlag(trx, order.id, 'duplicate_payment', now);
         await deps.audit.record(trx, { actorUserId: SYSTEM_ACTOR, action: 'order.duplicate_payment', entityType: 'order', entityId: order.id, summary });
-        log.error({ event: 'payments.alert.duplicate_payment', ...summary }, 'second payment for a course the learner already has; refunding it in full');
+        log.error({ event: 'payments.alert.duplicate_payment', ...summary }, 'second payment for something the learner already has; refunding it in full');
         return 'duplicate';
       }
-      await deps.enrolments.grant(trx, { userId: order.userId, courseId: order.courseId, source: 'purchase', orderId: order.id });
+      await grantPaid(trx, paid);
       return 'paid';
+    });
+  }
+
+  /** What a first payment gives: the course, or the membership period (commerce adds it). */
+  async function grantPaid(trx: Knex, order: Order): Promise<void> {
+    if (order.courseId !== null) await deps.enrolments.grant(trx, { userId: order.userId, courseId: order.courseId, source: 'purchase', orderId: order.id });
+    await deps.pricing.paid(trx, order, true);
+  }
+
+  /** A pending order closed or failed unpaid, in one transaction with its coupon copy going back. */
+  async function endUnpaid(order: Order, to: 'closed' | 'failed'): Promise<boolean> {
+    return db.transaction(async (trx) => {
+      if (!(await orders.moveStatus(trx, order.id, ['pending'], to, clock.now()))) return false;
+      await deps.pricing.closed(trx, order);
+      return true;
     });
   }
 
@@ -194,7 +236,8 @@ export function createPaymentService(deps: {
           // Fully refunded: this order no longer gives access. Other sources (another payment, an
           // admin grant) stand. A partial refund keeps access.
           await orders.moveStatus(trx, after.id, ['paid', 'refunding'], 'refunded', now);
-          await deps.enrolments.revokeOrder(trx, { userId: after.userId, courseId: after.courseId, orderId: after.id });
+          if (after.courseId !== null) await deps.enrolments.revokeOrder(trx, { userId: after.userId, courseId: after.courseId, orderId: after.id });
+          await deps.pricing.refunded(trx, after);
         } else {
           await orders.moveStatus(trx, after.id, ['refunding'], 'paid', now);
         }
@@ -282,7 +325,7 @@ export function createPaymentService(deps: {
         throw new AppError('PAYMENT_UNAVAILABLE', '微信支付暂时不可用，请稍后再试', 502, { cause: err });
       }
     }
-    if (await orders.moveStatus(db, order.id, ['pending'], 'closed', clock.now())) log.info({ event: 'payments.order_closed', outTradeNo: order.outTradeNo }, 'open order closed');
+    if (await endUnpaid(order, 'closed')) log.info({ event: 'payments.order_closed', outTradeNo: order.outTradeNo }, 'open order closed');
   }
 
   /** "我已支付" and reconciliation: ask WeChat instead of waiting for a notification. */
@@ -299,7 +342,7 @@ export function createPaymentService(deps: {
       // An order WeChat never heard of (the process stopped before the prepay call) has nothing to
       // close there, and closing it would fail with 404 on every reconciliation pass.
       if (tx) await wechat.close(outTradeNo);
-      await orders.moveStatus(db, order.id, ['pending'], 'closed', clock.now());
+      await endUnpaid(order, 'closed');
       log.info({ event: 'payments.order_expired', outTradeNo }, 'expired order closed');
     }
     return { order: (await orders.findByOutTradeNo(db, outTradeNo))!, tradeState: tx?.trade_state ?? null };
@@ -310,52 +353,78 @@ export function createPaymentService(deps: {
     applyRefund,
 
     /**
-     * A pending order for the course, reused while it can still be paid, with WeChat's prepay result.
-     * JSAPI inside WeChat for a learner whose openid we know; otherwise a Native QR code (or H5).
+     * A pending order for the course or membership plan, priced by commerce (the learner's coupon),
+     * reused while it can still be paid, with WeChat's prepay result. JSAPI inside WeChat for a
+     * learner whose openid we know; otherwise a Native QR code (or H5). A 100%-off coupon makes the
+     * order paid at once, with no WeChat call.
      */
-    async checkout(o: { userId: number; openid: string | null; inWechat: boolean; h5: boolean; clientIp: string; course: { id: number; title: string; priceFen: number; published: boolean } }): Promise<Order> {
-      if (!o.course.published) throw new NotFoundError('COURSE_NOT_FOUND', '课程不存在或已下架');
-      if (o.course.priceFen <= 0) throw new ConflictError('COURSE_IS_FREE', '这门课程免费，直接加入学习即可');
-      const owned = () => deps.enrolments.isEnrolled(o.userId, o.course.id);
+    async checkout(o: { userId: number; openid: string | null; inWechat: boolean; h5: boolean; clientIp: string; product: CheckoutProduct; couponCode: string | null }): Promise<Order> {
+      const { product } = o;
+      if (!product.onSale) throw product.kind === 'course' ? new NotFoundError('COURSE_NOT_FOUND', '课程不存在或已下架') : new NotFoundError('PLAN_NOT_FOUND', '会员方案不存在或已停售');
+      if (product.priceFen <= 0) throw new ConflictError('COURSE_IS_FREE', '这门课程免费，直接加入学习即可');
+      const owned = () => (product.kind === 'course' ? deps.enrolments.isEnrolled(o.userId, product.id) : Promise.resolve(false));
       if (await owned()) throw new ConflictError('ALREADY_OWNED', '你已经拥有这门课程');
       const channel: Channel = o.inWechat && o.openid ? 'jsapi' : o.h5 ? 'h5' : 'native';
       const now = clock.now();
-      // One payable order per learner and course. The open one is reused while it fits (same channel
-      // and price, at least a minute left); otherwise it is closed at WeChat before a new one opens.
-      const open = await orders.findPayable(db, o.userId, o.course.id);
+      // One payable order per learner and course or plan. The open one is reused while it fits (same
+      // channel, at least a minute left, no coupon typed and none better held now); otherwise it is
+      // closed at WeChat before a new one opens, which gives its coupon copy back.
+      const open = await orders.findPayable(db, o.userId, product);
       if (open) {
         // Another checkout is still waiting for WeChat's prepay answer: closing under it would
         // leave an order WeChat opens after we closed ours.
         if (!(open.codeUrl || open.prepayId || open.h5Url) && now.getTime() - open.createdAt.getTime() < PREPAY_IN_FLIGHT_MS) throw new ConflictError('CHECKOUT_BUSY', '订单正在创建，请稍后再试');
-        const fits = open.channel === channel && open.amountFen === o.course.priceFen && open.expiresAt.getTime() > now.getTime() + 60_000 && (open.codeUrl || open.prepayId || open.h5Url);
+        const samePrice = open.listPriceFen === product.priceFen && o.couponCode === null && (open.couponId !== null || (await deps.pricing.bestDiscount(o.userId, product)) === 0);
+        const fits = samePrice && open.channel === channel && open.expiresAt.getTime() > now.getTime() + 60_000 && (open.codeUrl || open.prepayId || open.h5Url);
         if (fits) return open;
         await closePayable(open);
         if (await owned()) throw new ConflictError('ALREADY_OWNED', '你已经拥有这门课程');
       }
 
-      const order = await orders.insert(db, {
-        outTradeNo: newOutTradeNo(now),
-        userId: o.userId,
-        courseId: o.course.id,
-        amountFen: o.course.priceFen,
-        description: `知付课程-${o.course.title}`.slice(0, 127),
-        channel,
-        expiresAt: new Date(now.getTime() + deps.orderExpireMinutes * 60_000),
-        createdAt: now,
-      });
-      if (!order) {
-        // A checkout that raced this one holds the slot: take the learner to that order.
-        const winner = await orders.findPayable(db, o.userId, o.course.id);
+      const created = await db.transaction(async (trx) => {
+        const price = await deps.pricing.reserve(trx, { userId: o.userId, product, couponCode: o.couponCode, now });
+        const order = await orders.insert(trx, {
+          outTradeNo: newOutTradeNo(now),
+          userId: o.userId,
+          product,
+          amountFen: price.payableFen,
+          listPriceFen: price.listFen,
+          discountFen: price.discountFen,
+          couponId: price.couponId,
+          couponGrantId: price.grantId,
+          description: (product.kind === 'course' ? `知付课程-${product.title}` : `知付会员-${product.title}`).slice(0, 127),
+          channel,
+          expiresAt: new Date(now.getTime() + deps.orderExpireMinutes * 60_000),
+          createdAt: now,
+        });
+        // A checkout that raced this one holds the slot: undo the reservation, take the learner there.
+        if (!order) throw new CheckoutRaceLost();
+        if (price.grantId !== null) await deps.pricing.attach(trx, price.grantId, order.id);
+        if (price.payableFen > 0) return order;
+        // Free with the coupon: paid now, nothing for WeChat to collect.
+        await orders.markPaid(trx, order.id, { transactionId: null, payerOpenid: null, paidAt: now }, now);
+        await grantPaid(trx, (await orders.findById(trx, order.id))!);
+        return order;
+      }).catch(async (err: unknown) => {
+        if (!(err instanceof CheckoutRaceLost)) throw err;
+        const winner = await orders.findPayable(db, o.userId, product);
         if (winner) return winner;
         throw new ConflictError('CHECKOUT_BUSY', '订单正在创建，请稍后再试');
+      });
+      if (created.amountFen === 0) {
+        log.info({ event: 'payments.order_free', outTradeNo: created.outTradeNo, couponId: created.couponId }, 'order paid in full by a coupon');
+        deps.events.track('order_paid', { userId: created.userId, courseId: created.courseId ?? undefined, orderId: created.id });
+        return (await orders.findById(db, created.id))!;
       }
+      if (created.status !== 'pending' || created.codeUrl || created.prepayId || created.h5Url) return created;
+      const order = created;
       const prepay = { outTradeNo: order.outTradeNo, description: order.description, amountFen: order.amountFen, notifyUrl: deps.notifyUrl, expiresAt: order.expiresAt };
       try {
         if (channel === 'jsapi') await orders.setPrepay(db, order.id, await wechat.jsapi(prepay, o.openid!), now);
         else if (channel === 'h5') await orders.setPrepay(db, order.id, await wechat.h5(prepay, o.clientIp), now);
         else await orders.setPrepay(db, order.id, await wechat.native(prepay), now);
       } catch (err) {
-        await orders.moveStatus(db, order.id, ['pending'], 'failed', clock.now());
+        await endUnpaid(order, 'failed');
         log.error({ event: 'payments.prepay_failed', outTradeNo: order.outTradeNo, err }, 'WeChat Pay refused or did not answer');
         throw new AppError('PAYMENT_UNAVAILABLE', '微信支付暂时不可用，请稍后再试', 502, { cause: err });
       }
@@ -368,7 +437,7 @@ export function createPaymentService(deps: {
      * payment, an admin grant) is closed rather than offered for payment again.
      */
     async forPayment(order: Order): Promise<{ order: Order; owned: boolean }> {
-      const owned = await deps.enrolments.isEnrolled(order.userId, order.courseId);
+      const owned = order.courseId !== null && (await deps.enrolments.isEnrolled(order.userId, order.courseId));
       if (owned && order.status === 'pending') {
         await closePayable(order).catch((err: unknown) => log.warn({ event: 'payments.close_owned_failed', outTradeNo: order.outTradeNo, err }, 'could not close an order for an owned course'));
         return { order: (await orders.findById(db, order.id))!, owned };
@@ -485,7 +554,8 @@ export function createPaymentService(deps: {
       const refundable = await orders.refundableFen(db, order.id);
       if (amountFen > refundable) throw refundRefusals.tooLarge(refundable);
       const full = order.refundedFen + amountFen >= order.amountFen;
-      return { full, accessEnds: full && !(await deps.enrolments.hasOtherSource(order.userId, order.courseId, order.id)) };
+      // A membership order's refund ends its period; a course's, unless another source keeps it.
+      return { full, accessEnds: full && (order.courseId === null || !(await deps.enrolments.hasOtherSource(order.userId, order.courseId, order.id))) };
     },
 
     async refundsOf(orderId: number): Promise<Refund[]> {

@@ -29,6 +29,25 @@ export interface WechatUserInfo {
   unionid?: string;
 }
 
+/** A template message (模板消息): `data` maps each key of the template (`thing1`, `time2`…) to its text. */
+export interface TemplateMessage {
+  /** The follower's openid. */
+  touser: string;
+  templateId: string;
+  /** Opened when the user taps the message; none: the message does not link anywhere. */
+  url?: string;
+  data: Record<string, string>;
+  /** WeChat sends one message per openid + client_msg_id within 10 minutes: makes a retry safe. */
+  clientMsgId?: string;
+}
+
+/**
+ * WeChat's msgid is a 64-bit integer (19 digits), which JSON.parse would round to the nearest double;
+ * quoting it first keeps every digit, so it still matches the MsgID of the later delivery event.
+ */
+const MSGID = /("msgid"\s*:\s*)(-?\d+)/g;
+const parseAnswer = (text: string): unknown => JSON.parse(text.replace(MSGID, '$1"$2"'));
+
 /** The Official Account web APIs we call, against WeChat or the sandbox (same paths). */
 export function createWechatApi(deps: { apiBase: string; appid: string; appsecret: string; log: Logger }) {
   async function call<T>(path: string, init?: { method?: 'GET' | 'POST'; body?: unknown }): Promise<T> {
@@ -43,7 +62,7 @@ export function createWechatApi(deps: { apiBase: string; appid: string; appsecre
     } catch (err) {
       throw new WechatApiError(-1, `no answer from WeChat: ${(err as Error).message}`);
     }
-    const data = (await res.json().catch(() => ({ errcode: -2, errmsg: `HTTP ${res.status} without JSON` }))) as { errcode?: number; errmsg?: string } & T;
+    const data = (await res.text().then(parseAnswer).catch(() => ({ errcode: -2, errmsg: `HTTP ${res.status} without JSON` }))) as { errcode?: number; errmsg?: string } & T;
     if (typeof data.errcode === 'number' && data.errcode !== 0) throw new WechatApiError(data.errcode, data.errmsg ?? '');
     // WeChat answers errors with HTTP 200 and an errcode; anything else (a proxy's 502 page, a gateway's
     // `{}`) is not an answer, and must not be cached as a token.
@@ -69,6 +88,14 @@ export function createWechatApi(deps: { apiBase: string; appid: string; appsecre
     },
     createMenu(accessToken: string, menu: unknown): Promise<unknown> {
       return call(`/cgi-bin/menu/create?${q({ access_token: accessToken })}`, { method: 'POST', body: menu });
+    },
+    /** Sends a template message; answers WeChat's msgid as its decimal digits. */
+    async sendTemplateMessage(accessToken: string, message: TemplateMessage): Promise<string> {
+      const data = Object.fromEntries(Object.entries(message.data).map(([key, value]) => [key, { value }]));
+      const body = { touser: message.touser, template_id: message.templateId, url: message.url, client_msg_id: message.clientMsgId, data };
+      const answer = await call<{ msgid?: unknown }>(`/cgi-bin/message/template/send?${q({ access_token: accessToken })}`, { method: 'POST', body });
+      if (typeof answer.msgid !== 'string') throw new WechatApiError(-2, 'WeChat accepted the template message without a msgid');
+      return answer.msgid;
     },
   };
 }

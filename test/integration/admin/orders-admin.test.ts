@@ -181,7 +181,7 @@ describe('the order list', () => {
     expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(csv.headers['content-disposition']).toMatch(/^attachment; filename="orders-\d{4}-\d{2}-\d{2}\.csv"$/);
     const lines = csv.text.replace(/^\uFEFF/, '').trim().split('\r\n');
-    expect(lines[0]).toBe('"订单号","下单时间（北京时间）","支付时间（北京时间）","课程","学员","金额（元）","已退款（元）","状态","微信支付单号"');
+    expect(lines[0]).toBe('"订单号","下单时间（北京时间）","支付时间（北京时间）","课程","学员","金额（元）","已退款（元）","状态","微信支付单号","原价（元）","优惠（元）","优惠券"');
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain(`"${bought.no}"`);
     expect(lines[1]).toContain(`"'=HYPERLINK(""http://evil.example"")`);

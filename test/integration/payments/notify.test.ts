@@ -110,7 +110,7 @@ describe('the WeChat Pay notify webhook', () => {
     await t.db('orders').where({ id: order.id }).delete();
     const user = await t.db('users').where({ id: order.user_id }).first();
     const course = await t.db('courses').where({ id: order.course_id }).first();
-    const created = await t.payments.checkout({ userId: user.id, openid: null, inWechat: false, h5: false, clientIp: '127.0.0.1', course: { id: course.id, title: course.title, priceFen: course.price_fen, published: true } });
+    const created = await t.payments.checkout({ userId: user.id, openid: null, inWechat: false, h5: false, clientIp: '127.0.0.1', product: { kind: 'course', id: course.id, title: course.title, priceFen: course.price_fen, onSale: true }, couponCode: null });
 
     await payAtSandbox(t, created.outTradeNo, { sign_probe: true, duplicates: 5 });
     await tick(t);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { realPricing } from '../../support/commerce.js';
 import { createAuditService } from '../../../src/modules/audit/index.js';
 import { createEnrolmentService } from '../../../src/modules/enrolments/index.js';
 import { createPaymentService, createWechatPayClient, WechatPayError } from '../../../src/modules/payments/index.js';
@@ -242,7 +243,7 @@ describe('a refund whose answer from WeChat is lost', () => {
     };
     const audit = createAuditService({ db: t.db, clock: systemClock });
     const enrolments = createEnrolmentService({ db: t.db, clock: systemClock, log, audit });
-    return createPaymentService({ db: t.db, clock: systemClock, log, wechat, enrolments, audit, notifyUrl: `${t.baseUrl}/wechatpay/notify`, orderExpireMinutes: 30, events: { track: () => undefined } });
+    return createPaymentService({ db: t.db, clock: systemClock, log, wechat, enrolments, pricing: realPricing(t.db, systemClock, log, audit), audit, notifyUrl: `${t.baseUrl}/wechatpay/notify`, orderExpireMinutes: 30, events: { track: () => undefined } });
   }
 
   it('keeps the refund open, so the REFUND.SUCCESS that follows settles it', async () => {

@@ -1,4 +1,5 @@
 import { createPrivateKey, sign } from 'node:crypto';
+import { realPricing } from '../../support/commerce.js';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -98,7 +99,7 @@ describe('a WeChat Pay answer whose signature fails', () => {
     signAnswers = false;
     const log = createLogger('silent');
     const audit = createAuditService({ db: t.db, clock: systemClock });
-    const payments = createPaymentService({ db: t.db, clock: systemClock, log, wechat: client(), enrolments: createEnrolmentService({ db: t.db, clock: systemClock, log, audit }), audit, notifyUrl: `${base}/wechatpay/notify`, orderExpireMinutes: 30, events: { track: () => undefined } });
+    const payments = createPaymentService({ db: t.db, clock: systemClock, log, wechat: client(), enrolments: createEnrolmentService({ db: t.db, clock: systemClock, log, audit }), pricing: realPricing(t.db, systemClock, log, audit), audit, notifyUrl: `${base}/wechatpay/notify`, orderExpireMinutes: 30, events: { track: () => undefined } });
     const user = await createUser(t.db, { passwordHash: 'x' });
     const course = await createCourse(t.db, { priceFen: 9900 });
     const long = new Date(Date.now() - 3 * 3600_000);

@@ -22,6 +22,7 @@ export const wx = {
   invalidCode: () => new WechatApiError(40029, 'invalid code'),
   invalidRefreshToken: () => new WechatApiError(40030, 'invalid refresh_token'),
   invalidTicketType: () => new WechatApiError(40097, 'invalid args'),
+  invalidTemplateId: () => new WechatApiError(40037, 'invalid template_id'),
   invalidSecret: () => new WechatApiError(40125, 'invalid appsecret'),
   codeBeenUsed: () => new WechatApiError(40163, 'code been used'),
   missingAccessToken: () => new WechatApiError(41001, 'access_token missing'),
@@ -34,5 +35,7 @@ export const wx = {
   emptyPostData: () => new WechatApiError(44002, 'empty post data'),
   menuNotExist: () => new WechatApiError(46003, 'menu no exist'),
   dataFormatError: () => new WechatApiError(47001, 'data format error'),
+  /** 47003 names the offending field, e.g. `argument invalid! data.thing1.value invalid`. */
+  argumentInvalid: (detail: string) => new WechatApiError(47003, `argument invalid! ${detail}`),
   apiUnauthorized: () => new WechatApiError(48001, 'api unauthorized'),
 };

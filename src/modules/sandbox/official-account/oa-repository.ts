@@ -6,6 +6,7 @@ const CODES = 'sandbox_wechat_codes';
 const TOKENS = 'sandbox_wechat_tokens';
 const MENUS = 'sandbox_wechat_menus';
 const COUNTERS = 'sandbox_wechat_counters';
+const TEMPLATE_MESSAGES = 'sandbox_oa_template_messages';
 
 export type TokenKind = 'oauth' | 'client' | 'stable' | 'jsapi_ticket';
 export type OauthScope = 'snsapi_base' | 'snsapi_userinfo';
@@ -44,6 +45,19 @@ export interface IssuedToken {
   createdAt: Date;
 }
 
+/** A template message the sandbox accepted, as a test or the inspection route sees it. */
+export interface SandboxTemplateMessage {
+  /** WeChat's 64-bit msgid as its decimal digits (a JS number would round it). */
+  msgid: string;
+  touser: string;
+  templateId: string;
+  url: string | null;
+  /** The `data` object as the caller sent it. */
+  data: Record<string, unknown>;
+  clientMsgId: string | null;
+  createdAt: Date;
+}
+
 type Row = Record<string, unknown>;
 const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
@@ -78,6 +92,16 @@ const toToken = (r: Row): IssuedToken => ({
   refreshExpiresAt: toDateOrNull(r.refresh_expires_at),
   expiresAt: toDate(r.expires_at),
   invalidAfter: toDateOrNull(r.invalid_after),
+  createdAt: toDate(r.created_at),
+});
+
+const toTemplateMessage = (r: Row): SandboxTemplateMessage => ({
+  msgid: String(r.msgid),
+  touser: String(r.touser),
+  templateId: String(r.template_id),
+  url: str(r.url),
+  data: JSON.parse(String(r.data_json)) as Record<string, unknown>,
+  clientMsgId: str(r.client_msg_id),
   createdAt: toDate(r.created_at),
 });
 
@@ -159,6 +183,29 @@ export function createOaRepository(db: Knex) {
     },
     async deleteMenu(appid: string): Promise<void> {
       await db(MENUS).where({ appid }).delete();
+    },
+
+    async insertTemplateMessage(m: SandboxTemplateMessage): Promise<void> {
+      await db(TEMPLATE_MESSAGES).insert({
+        msgid: m.msgid,
+        touser: m.touser,
+        template_id: m.templateId,
+        url: m.url,
+        data_json: JSON.stringify(m.data),
+        client_msg_id: m.clientMsgId,
+        created_at: m.createdAt,
+      });
+    },
+    /** The first message to this user with this client_msg_id sent after `since`, if any. */
+    async templateMessageByClientId(touser: string, clientMsgId: string, since: Date): Promise<SandboxTemplateMessage | null> {
+      const r = (await db(TEMPLATE_MESSAGES).where({ touser, client_msg_id: clientMsgId }).where('created_at', '>', since).orderBy('id', 'asc').first()) as Row | undefined;
+      return r ? toTemplateMessage(r) : null;
+    },
+    /** Newest first (by id: under a fixed clock many share a created_at). */
+    async templateMessages(filter: { touser?: string; limit: number }): Promise<SandboxTemplateMessage[]> {
+      const q = db(TEMPLATE_MESSAGES).orderBy('id', 'desc').limit(filter.limit);
+      if (filter.touser !== undefined) q.where({ touser: filter.touser });
+      return ((await q) as Row[]).map(toTemplateMessage);
     },
 
     async increment(name: string): Promise<void> {

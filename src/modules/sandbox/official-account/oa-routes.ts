@@ -224,11 +224,21 @@ export function oaRoutes(deps: { service: OaService; logger: Logger }): Router {
     return res.json({ is_menu_open: 1, selfmenu_info: { button } });
   });
 
+  router.post('/cgi-bin/message/template/send', body, async (req, res) => {
+    const { msgid } = await service.sendTemplateMessage(q(req).access_token, () => jsonBody(req));
+    // msgid is a 64-bit integer written as a bare JSON number, as WeChat writes it; JSON.stringify
+    // cannot (it is a string here so that it keeps every digit).
+    res.type('application/json').send(`{"errcode":0,"errmsg":"ok","msgid":${msgid}}`);
+  });
+  router.get('/cgi-bin/template/get_all_private_template', async (req, res) => res.json({ template_list: await service.privateTemplates(q(req).access_token) }));
+
   // ---- Test controls (JSON, not WeChat's API) -------------------------------------------------------
   const controlJson = express.json({ limit: '16kb' });
   router.get('/sandbox/stats', async (_req, res) => res.json(await service.stats()));
   router.post('/sandbox/expire-tokens', async (_req, res) => res.json({ invalidated: await service.expireTokens() }));
   router.get('/sandbox/menu', async (_req, res) => res.json({ menu: await service.menu(null) }));
+  // msgid stays a string here: this JSON is ours, and a test compares it digit for digit.
+  router.get('/sandbox/template-messages', async (req, res) => res.json({ messages: await service.templateMessages(one(q(req).touser) || undefined) }));
   router.post('/sandbox/users', controlJson, async (req, res) => {
     const b = (req.body ?? {}) as Record<string, unknown>;
     const nickname = typeof b.nickname === 'string' ? b.nickname.trim() : '';

@@ -3,7 +3,8 @@ import type { Clock } from '../../../platform/clock.js';
 import type { Logger } from '../../../platform/logger.js';
 import { validateMenu } from './menu-validation.js';
 import { wx } from './oa-errors.js';
-import type { IssuedToken, OaRepository, OauthScope, TestUser, TokenKind } from './oa-repository.js';
+import type { IssuedToken, OaRepository, OauthScope, SandboxTemplateMessage, TestUser, TokenKind } from './oa-repository.js';
+import { checkTemplateData, parseTemplateSend, SANDBOX_TEMPLATES, templateById, type SandboxTemplate } from './sandbox-templates.js';
 
 export interface OfficialAccountSandboxConfig {
   appid: string;
@@ -24,6 +25,10 @@ export const TOKEN_TTL_S = 7200;
 export const OVERLAP_MS = 5 * MINUTE;
 const REFRESH_TTL_MS = 30 * 24 * 60 * MINUTE;
 const CGI_TOKEN_KINDS: TokenKind[] = ['client', 'stable'];
+/** WeChat sends one message per openid + client_msg_id within this window (防重入, "10分钟有效"). */
+export const CLIENT_MSG_ID_WINDOW_MS = 10 * MINUTE;
+/** The inspection route answers at most this many messages. */
+const INSPECT_LIMIT = 100;
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 export function randomAlnum(n: number): string {
@@ -35,6 +40,11 @@ export function randomAlnum(n: number): string {
 /** WeChat's ids look like `oUpF8uMuAJO_M2pxb1Q9zNjWeS6o`: 28 characters of base64url starting with `o`. */
 export const newOpenid = () => `o${randomBytes(21).toString('base64url').slice(0, 27)}`;
 const newToken = () => randomBytes(96).toString('base64url');
+/**
+ * WeChat's template msgids are 19-digit 64-bit integers, beyond a JS number's exact range: the sandbox
+ * answers them the same way, so a client that rounds them is caught here rather than in production.
+ */
+const newMsgid = () => String((randomBytes(8).readBigUInt64BE() % 8_000_000_000_000_000_000n) + 1_000_000_000_000_000_000n);
 
 function secretMatches(given: string, expected: string): boolean {
   const a = Buffer.from(given);
@@ -230,6 +240,39 @@ export function createOaService(deps: { repo: OaRepository; clock: Clock; logger
       await liveToken(accessToken, CGI_TOKEN_KINDS);
       await repo.deleteMenu(appid);
     },
+
+    // ---- Template messages (模板消息) ---------------------------------------------------------------
+    /**
+     * Token errors first, then the body (44002/47001), the openid (40003), the template (40037) and its
+     * values (47003). A repeat of openid + client_msg_id within 10 minutes answers the first msgid and
+     * records nothing, so a retried send reaches the user once.
+     */
+    async sendTemplateMessage(accessToken: unknown, readBody: () => unknown): Promise<{ msgid: string }> {
+      await liveToken(accessToken, CGI_TOKEN_KINDS);
+      const send = parseTemplateSend(readBody());
+      // Every sandbox test user counts as a follower: the sandbox does not model unsubscribing (43004).
+      if (!(await repo.userByOpenid(appid, send.touser))) throw wx.invalidOpenid();
+      const template = templateById(send.templateId);
+      if (!template) throw wx.invalidTemplateId();
+      checkTemplateData(template, send.data);
+      const now = clock.now();
+      if (send.clientMsgId !== null) {
+        const first = await repo.templateMessageByClientId(send.touser, send.clientMsgId, new Date(now.getTime() - CLIENT_MSG_ID_WINDOW_MS));
+        if (first) {
+          logger.info({ event: 'sandbox.wechat.template_repeat', templateId: send.templateId, msgid: first.msgid }, 'sandbox template message repeated, not sent again');
+          return { msgid: first.msgid };
+        }
+      }
+      const message: SandboxTemplateMessage = { msgid: newMsgid(), ...send, createdAt: now };
+      await repo.insertTemplateMessage(message);
+      logger.info({ event: 'sandbox.wechat.template_sent', templateId: send.templateId, msgid: message.msgid }, 'sandbox template message recorded');
+      return { msgid: message.msgid };
+    },
+    async privateTemplates(accessToken: unknown): Promise<SandboxTemplate[]> {
+      await liveToken(accessToken, CGI_TOKEN_KINDS);
+      return SANDBOX_TEMPLATES.map((t) => ({ ...t }));
+    },
+    templateMessages: (touser: string | undefined) => repo.templateMessages({ touser, limit: INSPECT_LIMIT }),
 
     // ---- Test controls ----------------------------------------------------------------------------
     async stats(): Promise<{ tokenFetches: number; stableTokenFetches: number; ticketFetches: number }> {
