@@ -176,7 +176,7 @@ function renewalReminderSender(o: { templateId: string | null; sender: TemplateS
       touser: m.openid,
       templateId,
       url: `${o.publicUrl}/membership`,
-      data: { thing1: m.planName.slice(0, 20), time2: `${lastDay(m.endsAt)} 23:59`, thing3: m.daysLeft <= 1 ? '明天到期，续费后有效期顺延' : `${m.daysLeft} 天后到期，续费后有效期顺延` },
+      data: { thing1: m.planName.slice(0, 20), time2: `${lastDay(m.endsAt)} 23:59`, thing3: m.daysLeft === 0 ? '今天到期，续费后有效期顺延' : m.daysLeft === 1 ? '明天到期，续费后有效期顺延' : `${m.daysLeft} 天后到期，续费后有效期顺延` },
     });
 }
 

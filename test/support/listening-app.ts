@@ -27,6 +27,8 @@ export interface ListeningApp {
   jobs: BuiltApp['jobs'];
   flushEvents: BuiltApp['flushEvents'];
   buildRecommendations: BuiltApp['buildRecommendations'];
+  /** Sends the renewal reminders due now, as the schedule would. */
+  sendRenewalReminders: BuiltApp['sendRenewalReminders'];
   close(): Promise<void>;
 }
 
@@ -94,6 +96,7 @@ export async function startListeningApp(env: Record<string, string> = {}, opts: 
       jobs: built.jobs,
       flushEvents: built.flushEvents,
       buildRecommendations: built.buildRecommendations,
+      sendRenewalReminders: built.sendRenewalReminders,
       async close() {
         await built.jobs.stop();
         server.closeAllConnections();

@@ -18,6 +18,8 @@ export interface TestApp {
   /** Writes the analytics events the requests so far recorded. */
   flushEvents(): Promise<void>;
   buildRecommendations: BuiltApp['buildRecommendations'];
+  /** Sends the renewal reminders due now, as the schedule would. */
+  sendRenewalReminders: BuiltApp['sendRenewalReminders'];
   close(): Promise<void>;
 }
 
@@ -41,7 +43,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   await migrateLatest(db);
   const clock = fixedClock(new Date());
   // Real time passes under the fixed clock only when a test moves it; sessions expire relative to it.
-  const { app, flushEvents, buildRecommendations } = buildApp({ config, db, clock, logger: createLogger(config.logLevel) });
+  const { app, flushEvents, buildRecommendations, sendRenewalReminders } = buildApp({ config, db, clock, logger: createLogger(config.logLevel) });
   return {
     app,
     db,
@@ -50,6 +52,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     dialect: testDb.dialect,
     flushEvents,
     buildRecommendations,
+    sendRenewalReminders,
     async close() {
       await db.destroy();
       await testDb.drop();

@@ -36,7 +36,11 @@ function tables(r: DashboardReport) {
     courses: {
       title: '热门课程',
       header: ['课程', '净收入（元）', '支付订单', '学员', '评分', '评分人数', '新留言'],
-      rows: r.topCourses.map((c) => [c.title, c.netFen / 100, c.paid, c.learners, c.rating ? Math.round(c.rating.average * 10) / 10 : '', c.rating?.count ?? 0, c.comments]),
+      rows: [
+        ...r.topCourses.map((c) => [c.title, c.netFen / 100, c.paid, c.learners, c.rating ? Math.round(c.rating.average * 10) / 10 : '', c.rating?.count ?? 0, c.comments]),
+        // Memberships buy no one course: their own rows (per plan), so the column still adds up to 净收入.
+        ...r.memberships.map((m) => [m.title, m.netFen / 100, m.paid, '', '', '', '']),
+      ] as (string | number)[][],
     },
     feedback: { title: '留言与评分', header: ['时间', '留言', '评分'], rows: r.feedback.byBucket.map((b) => [b.label, b.comments, b.ratings]) },
     segments: {
@@ -64,7 +68,7 @@ export function dashboardRoutes(deps: { analytics: Analytics; clock: Clock }): R
       problem: f.problem,
       granularities: Object.entries(GRANULARITIES).map(([value, label]) => ({ value, label })),
       courses: r.courses,
-      totals: { gross: yuan(r.totals.grossFen), refunds: yuan(r.totals.refundFen), net: yuan(r.totals.netFen), orders: r.totals.orders, refundsCount: r.totals.refundsCount },
+      totals: { gross: yuan(r.totals.grossFen), refunds: yuan(r.totals.refundFen), net: yuan(r.totals.netFen), discount: r.totals.discountFen > 0 ? yuan(r.totals.discountFen) : null, orders: r.totals.orders, refundsCount: r.totals.refundsCount },
       charts: {
         revenue: barChart(r.revenue.map((b) => ({ label: b.label.slice(5) || b.label, value: b.netFen })), { title: '净收入', format: (n) => `¥${Math.round(n / 100)}` }),
         funnel: rowChart(FUNNEL_STEPS.map((label, i) => ({ label, value: r.funnel.overall[i]! })), { title: '转化漏斗' }),

@@ -56,7 +56,7 @@ function bucketsBetween(r: Range, by: Granularity): { key: string; label: string
 const pct = (n: number, d: number) => (d === 0 ? 0 : Math.round((n / d) * 1000) / 10);
 
 /**
- * The creator's dashboard: revenue net of refunds, the funnel, engagement and drop-off, traffic
+ * The creator's dashboard: revenue net of refunds (courses and memberships), the funnel, engagement and drop-off, traffic
  * sources and sharers, top courses, feedback activity and learner segments, for a Beijing-day range.
  * Events come from this module's rollups; money, access and progress from their owners' tables.
  */
@@ -86,7 +86,7 @@ export function createDashboard(deps: { db: Knex; clock: Clock }) {
     async report(range: Range, opts: { by: Granularity; courseId: number | null }) {
       const db = deps.db;
       const now = deps.clock.now();
-      const [paid, refunds, created, free, viewers, daily, orderSources, sharerVisitors, progress, live, lessons, courses, feedback, ratings] = await Promise.all([
+      const [paid, refunds, created, free, viewers, daily, orderSources, sharerVisitors, progress, live, lessons, courses, feedback, ratings, planNames] = await Promise.all([
         repo.paidOrders(db, range),
         repo.refunds(db, range),
         repo.ordersCreated(db, range),
@@ -101,9 +101,12 @@ export function createDashboard(deps: { db: Knex; clock: Clock }) {
         repo.courses(db),
         repo.feedbackActivity(db, range),
         repo.ratingAverages(db),
+        repo.planNames(db),
       ]);
 
-      // Revenue: payments on the Beijing day they were paid, refunds on the day they settled.
+      // Revenue: payments on the Beijing day they were paid, refunds on the day they settled. A payment
+      // counts what was actually paid (amount_fen: the list price less any coupon), memberships
+      // included; a 100%-off coupon order is a paid order that adds nothing.
       const buckets = bucketsBetween(range, opts.by);
       const rev = new Map(buckets.map((b) => [b.key, { label: b.label, grossFen: 0, refundFen: 0, netFen: 0, orders: 0 }]));
       for (const o of paid) {
@@ -120,11 +123,15 @@ export function createDashboard(deps: { db: Knex; clock: Clock }) {
       for (const b of rev.values()) b.netFen = b.grossFen - b.refundFen;
       const revenue = [...rev.values()];
       const totals = revenue.reduce((t, b) => ({ grossFen: t.grossFen + b.grossFen, refundFen: t.refundFen + b.refundFen, netFen: t.netFen + b.netFen, orders: t.orders + b.orders }), { grossFen: 0, refundFen: 0, netFen: 0, orders: 0 });
+      // What coupons took off the list price of the orders paid in the range (not revenue: shown beside it).
+      let discountFen = 0;
+      for (const o of paid) discountFen += o.discountFen;
 
       // Funnel per course: viewers → ordered → paid (or joined free) → started → completed.
-      const distinct = (rows: { userId: number; courseId: number }[]) => {
+      // A membership order buys no course: it is in the revenue and order counts, not in a course's funnel.
+      const distinct = (rows: { userId: number; courseId: number | null }[]) => {
         const m = new Map<number, Set<number>>();
-        for (const r of rows) m.set(r.courseId, (m.get(r.courseId) ?? new Set()).add(r.userId));
+        for (const r of rows) if (r.courseId !== null) m.set(r.courseId, (m.get(r.courseId) ?? new Set()).add(r.userId));
         return m;
       };
       const ordered = distinct([...created, ...free]);
@@ -183,19 +190,25 @@ export function createDashboard(deps: { db: Knex; clock: Clock }) {
         }
       }
 
-      // Top courses by net revenue in the range, with learners, ratings and comments.
+      // Top courses by net revenue in the range, with learners, ratings and comments; membership
+      // orders (no course) are netted per plan instead, so the rows still add up to the total.
       const net = new Map<number, { netFen: number; paid: number }>();
+      const planNet = new Map<number, { netFen: number; paid: number }>();
+      const netOf = (x: { courseId: number | null; planId: number | null }) => {
+        const [m, id] = x.courseId !== null ? [net, x.courseId] : [planNet, x.planId ?? 0];
+        const n = m.get(id) ?? { netFen: 0, paid: 0 };
+        m.set(id, n);
+        return n;
+      };
       for (const o of paid) {
-        const n = net.get(o.courseId) ?? { netFen: 0, paid: 0 };
+        const n = netOf(o);
         n.netFen += o.amountFen;
         n.paid += 1;
-        net.set(o.courseId, n);
       }
-      for (const r of refunds) {
-        const n = net.get(r.courseId) ?? { netFen: 0, paid: 0 };
-        n.netFen -= r.amountFen;
-        net.set(r.courseId, n);
-      }
+      for (const r of refunds) netOf(r).netFen -= r.amountFen;
+      const memberships = [...planNet.entries()]
+        .map(([planId, n]) => ({ planId, title: `会员：${planNames.get(planId) ?? `#${planId}`}`, netFen: n.netFen, paid: n.paid }))
+        .sort((a, b) => b.netFen - a.netFen || a.planId - b.planId);
       const commentsBy = new Map<number, number>();
       for (const c of feedback.comments) commentsBy.set(c.courseId, (commentsBy.get(c.courseId) ?? 0) + 1);
       const topCourses = courses
@@ -232,7 +245,7 @@ export function createDashboard(deps: { db: Knex; clock: Clock }) {
         range,
         by: opts.by,
         revenue,
-        totals: { ...totals, refundsCount: refunds.length },
+        totals: { ...totals, discountFen, refundsCount: refunds.length },
         funnel: { overall, perCourse: funnel.filter((f) => f.steps.some((n) => n > 0)) },
         engagement,
         dropoff: selected ? await repo.lessonReach(db, selected.id) : null,
@@ -240,6 +253,7 @@ export function createDashboard(deps: { db: Knex; clock: Clock }) {
         sources: [...sources.values()].sort((a, b) => b.visits - a.visits || b.orders - a.orders),
         sharers: [...sharers.entries()].map(([id, s]) => ({ userId: id, name: names.get(id) ?? `#${id}`, ...s })).sort((a, b) => b.paid - a.paid || b.visitors - a.visitors).slice(0, 20),
         topCourses,
+        memberships,
         feedback: { comments: feedback.comments.length, ratings: feedback.ratings.length, byBucket: [...feedbackDays.values()] },
         segments,
         progressTable: selected

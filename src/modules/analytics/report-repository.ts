@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { toDate, toDateOrNull } from '../../platform/db/index.js';
 
 // Reports read other modules' tables (orders, refunds, access_grants, lesson_progress, lessons,
-// courses, users, comments, ratings) with plain SQL that runs on both dialects, and never write them.
+// courses, membership_plans, users, comments, ratings) with plain SQL that runs on both dialects, and never write them.
 
 type Row = Record<string, unknown>;
 /** Aggregate queries lose their column types in knex's typings: read them as plain rows. */
@@ -10,6 +10,9 @@ const rowsOf = async (q: PromiseLike<unknown>): Promise<Row[]> => (await q) as R
 
 /** `column` within the range: from inclusive, until exclusive. */
 const within = (q: Knex.QueryBuilder, column: string, r: { from: Date; until: Date }) => q.andWhere(column, '>=', r.from).andWhere(column, '<', r.until);
+
+/** A nullable id column: null stays null (Number(null) would be 0, a course that does not exist). */
+const idOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 export interface Range {
   from: Date;
@@ -31,19 +34,35 @@ export interface LearnerCourse {
 
 export function createReportRepository() {
   return {
+    /**
+     * Orders paid in the range. amount_fen is what the learner actually paid (the list price less
+     * the coupon's discount; 0 for a 100%-off coupon), so revenue is summed from it and never from
+     * the list price. A membership order has no course (courseId null) and a planId instead.
+     */
     async paidOrders(db: Knex, r: Range) {
-      const rows = await within(db('orders').whereNotNull('paid_at'), 'paid_at', r).select('id', 'user_id', 'course_id', 'amount_fen', 'paid_at');
-      return rows.map((o: Row) => ({ id: Number(o.id), userId: Number(o.user_id), courseId: Number(o.course_id), amountFen: Number(o.amount_fen), at: toDate(o.paid_at) }));
+      const rows = await within(db('orders').whereNotNull('paid_at'), 'paid_at', r).select('id', 'user_id', 'course_id', 'plan_id', 'amount_fen', 'list_price_fen', 'discount_fen', 'paid_at');
+      return rows.map((o: Row) => ({
+        id: Number(o.id),
+        userId: Number(o.user_id),
+        courseId: idOrNull(o.course_id),
+        planId: idOrNull(o.plan_id),
+        amountFen: Number(o.amount_fen),
+        listPriceFen: Number(o.list_price_fen ?? o.amount_fen),
+        discountFen: Number(o.discount_fen ?? 0),
+        at: toDate(o.paid_at),
+      }));
     },
 
+    /** Refunds settled in the range, with what their order bought (a course, or a plan when courseId is null). */
     async refunds(db: Knex, r: Range) {
-      const rows = await within(db('refunds as r').join('orders as o', 'o.id', 'r.order_id').where('r.status', 'succeeded'), 'r.succeeded_at', r).select('r.amount_fen', 'r.succeeded_at', 'o.course_id');
-      return rows.map((x: Row) => ({ amountFen: Number(x.amount_fen), courseId: Number(x.course_id), at: toDate(x.succeeded_at) }));
+      const rows = await within(db('refunds as r').join('orders as o', 'o.id', 'r.order_id').where('r.status', 'succeeded'), 'r.succeeded_at', r).select('r.amount_fen', 'r.succeeded_at', 'o.course_id', 'o.plan_id');
+      return rows.map((x: Row) => ({ amountFen: Number(x.amount_fen), courseId: idOrNull(x.course_id), planId: idOrNull(x.plan_id), at: toDate(x.succeeded_at) }));
     },
 
+    /** Orders created in the range; a membership order's courseId is null. */
     async ordersCreated(db: Knex, r: Range) {
       const rows = await within(db('orders'), 'created_at', r).select('user_id', 'course_id');
-      return rows.map((o: Row) => ({ userId: Number(o.user_id), courseId: Number(o.course_id) }));
+      return rows.map((o: Row) => ({ userId: Number(o.user_id), courseId: idOrNull(o.course_id) }));
     },
 
     async freeEnrolments(db: Knex, r: Range) {
@@ -134,6 +153,12 @@ export function createReportRepository() {
     async courses(db: Knex) {
       const rows = await db('courses').orderBy('id').select('id', 'title', 'slug', 'price_fen', 'status');
       return rows.map((c) => ({ id: Number(c.id), title: String(c.title), slug: String(c.slug), priceFen: Number(c.price_fen), published: c.status === 'published' }));
+    },
+
+    /** Membership plans by id (commerce's table), to name membership revenue. */
+    async planNames(db: Knex): Promise<Map<number, string>> {
+      const rows = await db('membership_plans').select('id', 'name');
+      return new Map(rows.map((p: Row) => [Number(p.id), String(p.name)]));
     },
 
     async nicknames(db: Knex, ids: number[]): Promise<Map<number, string>> {

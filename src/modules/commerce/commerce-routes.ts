@@ -72,11 +72,12 @@ export function createCommerceRoutes(deps: { coupons: CouponService; memberships
     }
   });
 
-  /** Every page a member sees in their last 7 days says so, until they renew. */
+  /** Every page a member sees in their last 7 days says so, until they renew (pages only, not polls or APIs). */
   async function renewalBanner(req: Request, res: Response, next: NextFunction): Promise<void> {
-    if (req.currentUser && req.method === 'GET' && !req.path.startsWith('/api/')) {
+    const page = req.method === 'GET' && !req.path.startsWith('/api/') && !req.path.endsWith('/status');
+    if (req.currentUser && page) {
       const soon = await memberships.endingSoon(req.currentUser.id);
-      if (soon) res.locals.renewal = { planName: soon.membership.plan.name, until: lastDay(soon.membership.endsAt), left: daysLeftText(soon.membership.endsAt, clock.now()) };
+      if (soon) res.locals.renewal = { planName: soon.plan.name, until: lastDay(soon.endsAt), left: daysLeftText(soon.endsAt, clock.now()) };
     }
     next();
   }

@@ -1,9 +1,8 @@
 import { formatYuan } from '../../platform/money.js';
 import { beijingDate, beijingDateTime } from '../../platform/time.js';
 import { termsLabel, type Coupon, type CouponGrant, type Price } from './coupon.js';
-import type { MembershipPlan } from './membership.js';
+import { daysLeft, type MembershipPlan } from './membership.js';
 
-const DAY_MS = 86_400_000;
 
 /** The last day a coupon works, for people: valid_until is the exclusive instant after it. */
 export function couponWindow(c: Pick<Coupon, 'validFrom' | 'validUntil'>): string {
@@ -55,10 +54,10 @@ export function planView(p: MembershipPlan) {
   return { id: p.id, name: p.name, description: p.description, price: formatYuan(p.priceFen), periodDays: p.periodDays, scope: p.scope === 'all' ? '全部课程' : `${p.courseIds.length} 门课程` };
 }
 
-/** "还有 3 天到期" / "今天到期" */
+/** "还有 3 天到期" / "明天到期" / "今天到期", counted in Beijing calendar days to the last day. */
 export function daysLeftText(endsAt: Date, now: Date): string {
-  const days = Math.ceil((endsAt.getTime() - now.getTime()) / DAY_MS);
-  return days <= 1 ? '不到 1 天后到期' : `还有 ${days} 天到期`;
+  const days = daysLeft(endsAt, now);
+  return days === 0 ? '今天到期' : days === 1 ? '明天到期' : `还有 ${days} 天到期`;
 }
 
 /** A membership's last day, for people: ends_at is the midnight after it. */

@@ -34,6 +34,15 @@ const STATUS_MOVES: Record<'pause' | 'resume' | 'end', [CouponStatus[], CouponSt
 export const normaliseCode = (code: string) => code.trim().toUpperCase();
 
 
+/** A coupon with how many copies are held (claimed), held by open orders, used and refunded. */
+export interface CouponCounts {
+  coupon: Coupon;
+  claimed: number;
+  reserved: number;
+  used: number;
+  refunded: number;
+}
+
 export function createCouponService(deps: { db: Knex; clock: Clock; log: Logger; audit: AuditService }) {
   const { db, clock, log } = deps;
   const repo = createCouponRepository();
@@ -72,6 +81,11 @@ export function createCouponService(deps: { db: Knex; clock: Clock; log: Logger;
     }
     // The biggest discount; between equals, the copy that runs out first.
     return out.sort((a, b) => b.price.discountFen - a.price.discountFen || (a.coupon.validUntil?.getTime() ?? Infinity) - (b.coupon.validUntil?.getTime() ?? Infinity) || a.grant.id - b.grant.id);
+  }
+
+  async function withCounts(list: Coupon[]): Promise<CouponCounts[]> {
+    const counts = await repo.counts(db, list.map((c) => c.id));
+    return list.map((coupon) => ({ coupon, claimed: coupon.issuedCount, ...(counts.get(coupon.id) ?? { used: 0, refunded: 0, reserved: 0 }) }));
   }
 
   async function audited<T>(actorId: number, couponId: number, action: string, summary: Record<string, unknown>, change: (trx: Knex) => Promise<T>): Promise<T> {
@@ -133,19 +147,19 @@ export function createCouponService(deps: { db: Knex; clock: Clock; log: Logger;
     },
 
     /** The creator gives named learners a copy each; those who reached their limit, or past the quantity, are skipped. */
-    async grantTo(actorId: number, couponId: number, userIds: number[]): Promise<{ granted: number[]; skipped: Array<{ userId: number; why: string }> }> {
+    async grantTo(actorId: number, couponId: number, userIds: number[]): Promise<{ granted: number[]; skipped: Array<{ userId: number; why: 'limit' | 'sold_out' }> }> {
       const c = await this.byId(couponId);
       if (c.status === 'ended') throw new ConflictError('COUPON_ENDED', '这张优惠券的活动已结束');
       const now = clock.now();
       const granted: number[] = [];
-      const skipped: Array<{ userId: number; why: string }> = [];
+      const skipped: Array<{ userId: number; why: 'limit' | 'sold_out' }> = [];
       for (const userId of new Set(userIds)) {
         try {
           await audited(actorId, couponId, 'coupon.grant', { name: c.name, userId }, (trx) => issue(trx, c, userId, 'admin', 'available', now));
           granted.push(userId);
         } catch (err) {
-          if (!(err instanceof ConflictError)) throw err;
-          skipped.push({ userId, why: err.message });
+          if (!(err instanceof ConflictError) || (err.code !== 'COUPON_LIMIT' && err.code !== 'COUPON_SOLD_OUT')) throw err;
+          skipped.push({ userId, why: err.code === 'COUPON_LIMIT' ? 'limit' : 'sold_out' });
         }
       }
       return { granted, skipped };
@@ -232,10 +246,13 @@ export function createCouponService(deps: { db: Knex; clock: Clock; log: Logger;
     },
 
     /** The creator's list, with copies claimed, reserved by open orders, used and refunded. */
-    async listWithCounts(limit = 200): Promise<Array<{ coupon: Coupon; claimed: number; reserved: number; used: number; refunded: number }>> {
-      const list = await repo.list(db, limit);
-      const counts = await repo.counts(db, list.map((c) => c.id));
-      return list.map((coupon) => ({ coupon, claimed: coupon.issuedCount, ...(counts.get(coupon.id) ?? { used: 0, refunded: 0, reserved: 0 }) }));
+    async listWithCounts(limit = 200): Promise<Array<CouponCounts>> {
+      return withCounts(await repo.list(db, limit));
+    },
+
+    /** One coupon with its counts (its admin page). */
+    async withCounts(id: number): Promise<CouponCounts> {
+      return (await withCounts([await this.byId(id)]))[0]!;
     },
 
   };

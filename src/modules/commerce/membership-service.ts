@@ -114,10 +114,9 @@ export function createMembershipService(deps: { db: Knex; clock: Clock; log: Log
     },
 
     /** The renewal banner: a membership ending within 7 days (not already extended past that). */
-    async endingSoon(userId: number): Promise<{ membership: Membership; daysLeft: number } | null> {
+    async endingSoon(userId: number): Promise<Membership | null> {
       const now = clock.now();
-      const soon = (await this.ofLearner(userId)).find((m) => m.activeNow && m.endsAt.getTime() - now.getTime() <= REMINDER_DAYS * DAY_MS);
-      return soon ? { membership: soon, daysLeft: Math.ceil((soon.endsAt.getTime() - now.getTime()) / DAY_MS) } : null;
+      return (await this.ofLearner(userId)).find((m) => m.activeNow && m.endsAt.getTime() - now.getTime() <= REMINDER_DAYS * DAY_MS) ?? null;
     },
 
     /** The creator's view: members now, those ending within 7 days, and churn per Beijing month. */

@@ -39,3 +39,12 @@ export interface Membership {
 export function planCovers(plan: Pick<MembershipPlan, 'scope' | 'courseIds'>, courseId: number): boolean {
   return plan.scope === 'all' || plan.courseIds.includes(courseId);
 }
+
+/** Whole Beijing days from today to a membership's last day: 0 on the last day itself. */
+export function daysLeft(endsAt: Date, now: Date): number {
+  const day = 86_400_000;
+  const offset = 8 * 3600_000;
+  const lastDay = Math.floor((endsAt.getTime() - 1 + offset) / day);
+  const today = Math.floor((now.getTime() + offset) / day);
+  return Math.max(0, lastDay - today);
+}

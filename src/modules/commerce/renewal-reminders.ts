@@ -4,12 +4,17 @@ import type { Knex } from 'knex';
 import type { Clock } from '../../platform/clock.js';
 import { acquireLease } from '../../platform/jobs/lease.js';
 import type { Logger } from '../../platform/logger.js';
+import { daysLeft } from './membership.js';
 import type { MembershipService } from './membership-service.js';
 
 const JOB = 'commerce.renewal_reminders';
 const DAY_MS = 86_400_000;
 
-/** Sends one renewal reminder through the Official Account's template message; returns its msgid. */
+/**
+ * Sends one renewal reminder through the Official Account's template message; returns its msgid.
+ * `daysLeft` counts Beijing calendar days from today to the last day, as the banner does: 0 on the
+ * last day itself (the 1-day reminder), 1 the day before.
+ */
 export type ReminderSender = (m: { openid: string; planName: string; endsAt: Date; daysLeft: number }) => Promise<string>;
 
 /**
@@ -49,7 +54,7 @@ export function createRenewalReminders(deps: {
         continue;
       }
       try {
-        const msgid = await deps.send({ openid, planName: m.plan.name, endsAt: m.endsAt, daysLeft: Math.ceil(left / DAY_MS) });
+        const msgid = await deps.send({ openid, planName: m.plan.name, endsAt: m.endsAt, daysLeft: daysLeft(m.endsAt, now) });
         await repo.settleReminder(deps.db, { ...key, outcome: 'sent', detail: `msgid ${msgid}` });
         tally.sent++;
       } catch (err) {

@@ -109,7 +109,7 @@ export function paymentRoutes(deps: {
   /** The course or plan a checkout names: `course_id`, or `plan_id` for a membership. */
   async function productOf(form: Record<string, string | undefined>): Promise<{ product: CheckoutProduct; back: string }> {
     const id = (raw: string | undefined) => (/^\d{1,9}$/.test(raw ?? '') ? Number(raw) : null);
-    if (form.plan_id !== undefined && form.course_id === undefined) {
+    if (form.plan_id !== '' && form.course_id === '') {
       const planId = id(form.plan_id);
       const plan = planId === null ? null : await deps.store.plan(planId);
       if (!plan) throw new NotFoundError('PLAN_NOT_FOUND', '会员方案不存在或已停售');

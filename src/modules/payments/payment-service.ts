@@ -381,7 +381,7 @@ export function createPaymentService(deps: {
         if (await owned()) throw new ConflictError('ALREADY_OWNED', '你已经拥有这门课程');
       }
 
-      const created = await db.transaction(async (trx) => {
+      const created: Order | { raced: Order } = await db.transaction(async (trx) => {
         const price = await deps.pricing.reserve(trx, { userId: o.userId, product, couponCode: o.couponCode, now });
         const order = await orders.insert(trx, {
           outTradeNo: newOutTradeNo(now),
@@ -408,15 +408,16 @@ export function createPaymentService(deps: {
       }).catch(async (err: unknown) => {
         if (!(err instanceof CheckoutRaceLost)) throw err;
         const winner = await orders.findPayable(db, o.userId, product);
-        if (winner) return winner;
+        if (winner) return { raced: winner };
         throw new ConflictError('CHECKOUT_BUSY', '订单正在创建，请稍后再试');
       });
+      // The racing checkout that won asks WeChat for its own prepay.
+      if ('raced' in created) return created.raced;
       if (created.amountFen === 0) {
         log.info({ event: 'payments.order_free', outTradeNo: created.outTradeNo, couponId: created.couponId }, 'order paid in full by a coupon');
         deps.events.track('order_paid', { userId: created.userId, courseId: created.courseId ?? undefined, orderId: created.id });
         return (await orders.findById(db, created.id))!;
       }
-      if (created.status !== 'pending' || created.codeUrl || created.prepayId || created.h5Url) return created;
       const order = created;
       const prepay = { outTradeNo: order.outTradeNo, description: order.description, amountFen: order.amountFen, notifyUrl: deps.notifyUrl, expiresAt: order.expiresAt };
       try {
