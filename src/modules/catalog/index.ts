@@ -1,5 +1,5 @@
 // Catalogue: courses, lessons and how they are listed and rendered. Prices are integer fen.
-export { createCourseService, coverFor, type CourseService, type CourseCard, type PickedCourse, PAGE_SIZE } from './course-service.js';
+export { createCourseService, coverFor, toCard, type CourseService, type CourseCard, type PickedCourse, PAGE_SIZE } from './course-service.js';
 export { createCatalogAdminService, type CatalogAdminService } from './catalog-admin-service.js';
 export { catalogRoutes } from './course-routes.js';
 export { renderMarkdown, renderCommentMarkdown } from './markdown.js';

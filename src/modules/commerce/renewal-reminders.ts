@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from '../../platform/clock.js';
+import { everyInterval } from '../../platform/jobs/interval.js';
 import { acquireLease } from '../../platform/jobs/lease.js';
 import type { Logger } from '../../platform/logger.js';
 import { daysLeft } from './membership.js';
@@ -34,8 +35,6 @@ export function createRenewalReminders(deps: {
 }) {
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const repo = deps.memberships.repository;
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<unknown> | null = null;
 
   async function runOnce(): Promise<{ sent: number; skipped: number; failed: number }> {
     const tally = { sent: 0, skipped: 0, failed: 0 };
@@ -69,24 +68,8 @@ export function createRenewalReminders(deps: {
     return tally;
   }
 
-  return {
-    runOnce,
-    start() {
-      timer = setInterval(() => {
-        if (running) return;
-        running = runOnce()
-          .catch((err: unknown) => deps.log.warn({ event: 'commerce.reminders.failed', err }, 'renewal reminders failed'))
-          .finally(() => {
-            running = null;
-          });
-      }, deps.intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      if (timer) clearInterval(timer);
-      await running;
-    },
-  };
+  const schedule = everyInterval(deps.intervalMs, runOnce, (err) => deps.log.warn({ event: 'commerce.reminders.failed', err }, 'renewal reminders failed'));
+  return { runOnce, start: schedule.start, stop: schedule.stop };
 }
 
 export type RenewalReminders = ReturnType<typeof createRenewalReminders>;

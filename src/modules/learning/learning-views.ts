@@ -1,6 +1,5 @@
 import type { Request } from 'express';
-import { formatFen } from '../../platform/money.js';
-import { coverFor, categoryLabel, difficultyLabel, formatDuration, type Course, type LessonOutline } from '../catalog/index.js';
+import { formatDuration, toCard, type Course, type LessonOutline } from '../catalog/index.js';
 import type { Viewer } from '../enrolments/index.js';
 
 /** The course and lesson pages' view models. */
@@ -8,20 +7,9 @@ export function viewerOf(req: Request): Viewer | null {
   return req.currentUser ? { id: req.currentUser.id, isAdmin: req.currentUser.isAdmin } : null;
 }
 
+/** A course for its own page: its card, and whether it is a draft the creator is previewing. */
 export function courseView(c: Course) {
-  return {
-    id: c.id,
-    slug: c.slug,
-    title: c.title,
-    summary: c.summary,
-    price: formatFen(c.priceFen),
-    isFree: c.priceFen === 0,
-    isDraft: c.status !== 'published',
-    categoryLabel: categoryLabel(c.category),
-    difficultyLabel: difficultyLabel(c.difficulty),
-    tags: c.tags,
-    coverUrl: coverFor(c),
-  };
+  return { ...toCard(c), isDraft: c.status !== 'published' };
 }
 
 export function outlineView(slug: string, lessons: LessonOutline[], completed: Set<number>) {

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from '../../platform/clock.js';
+import { everyInterval } from '../../platform/jobs/interval.js';
 import { acquireLease } from '../../platform/jobs/lease.js';
 import type { Logger } from '../../platform/logger.js';
 import type { PaymentService } from './payment-service.js';
@@ -15,8 +16,6 @@ const JOB = 'payments.reconcile';
  */
 export function createReconciler(deps: { db: Knex; clock: Clock; log: Logger; payments: PaymentService; intervalMs: number }) {
   const owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<void> | null = null;
 
   async function runOnce(): Promise<boolean> {
     if (!(await acquireLease(deps.db, JOB, owner, Math.floor(deps.intervalMs * 1.8), deps.clock.now()))) return false;
@@ -25,25 +24,8 @@ export function createReconciler(deps: { db: Knex; clock: Clock; log: Logger; pa
     return true;
   }
 
-  return {
-    runOnce,
-    start() {
-      timer = setInterval(() => {
-        if (running) return;
-        running = runOnce()
-          .then(() => undefined)
-          .catch((err: unknown) => deps.log.warn({ event: 'payments.reconcile.failed', err }, 'reconciliation failed'))
-          .finally(() => {
-            running = null;
-          });
-      }, deps.intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      if (timer) clearInterval(timer);
-      await running;
-    },
-  };
+  const schedule = everyInterval(deps.intervalMs, runOnce, (err) => deps.log.warn({ event: 'payments.reconcile.failed', err }, 'reconciliation failed'));
+  return { runOnce, start: schedule.start, stop: schedule.stop };
 }
 
 export type Reconciler = ReturnType<typeof createReconciler>;

@@ -5,6 +5,7 @@ import { toDateOrNull } from '../../platform/db/index.js';
 import type { Logger } from '../../platform/logger.js';
 import { createAccountPrivacy, type AccountService } from '../accounts/index.js';
 import { createAnalyticsPrivacy } from '../analytics/index.js';
+import { createCommercePrivacy } from '../commerce/index.js';
 import type { AuditService } from '../audit/index.js';
 import { createEnrolmentPrivacy } from '../enrolments/index.js';
 import { createFeedbackPrivacy } from '../feedback/index.js';
@@ -42,6 +43,7 @@ export function createPrivacyService(deps: { db: Knex; clock: Clock; log: Logger
     analytics: createAnalyticsPrivacy(),
     wechat: createWechatPrivacy(),
     recommendations: createRecommendationPrivacy(),
+    commerce: createCommercePrivacy(),
   };
 
   return {
@@ -60,6 +62,7 @@ export function createPrivacyService(deps: { db: Knex; clock: Clock; log: Logger
         ...(await parts.feedback.personalData(db, userId)),
         analytics: await parts.analytics.personalData(db, userId),
         recommendations: await parts.recommendations.personalData(db, userId),
+        ...(await parts.commerce.personalData(db, userId)),
       }) as { exportedAt: string } & Record<string, unknown>;
     },
 
@@ -81,6 +84,7 @@ export function createPrivacyService(deps: { db: Knex; clock: Clock; log: Logger
         await parts.feedback.erase(trx, userId);
         await parts.learning.erase(trx, userId);
         await parts.enrolments.erase(trx, userId);
+        await parts.commerce.erase(trx, userId);
         await parts.payments.erase(trx, userId);
         await parts.accounts.erase(trx, userId, deps.clock.now());
         await deps.audit.record(trx, { actorUserId: userId, action: 'user.erase', entityType: 'user', entityId: userId, summary: {} });
