@@ -45,6 +45,7 @@ import { createLogger } from '../src/platform/logger.js';
 import { createAuditService } from '../src/modules/audit/index.js';
 import { CouponForm, createCommerce } from '../src/modules/commerce/index.js';
 import { movableClock, startApp, type RunningApp } from './lib/app-server.js';
+import { insertBenchCourse } from './lib/course-fixtures.js';
 import { checkoutForm, checkoutWave, latency, statusCounts, type CheckoutWaveResult } from './lib/checkout-wave.js';
 import { BENCH_ARGON2_ENV, seedLearners, signIn, type SignedIn } from './lib/learner-sessions.js';
 import { freshMysqlDatabase, type ScratchDatabase } from './lib/scratch-mysql.js';
@@ -73,21 +74,7 @@ const fmtS = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const perSecond = (n: number, ms: number) => n / (ms / 1000);
 
 async function insertCourse(db: Knex, slug: string, title: string, now: Date): Promise<{ id: number; slug: string }> {
-  const [id] = await db('courses').insert({
-    slug,
-    title,
-    summary: '压测用课程',
-    description: '压测用课程',
-    price_fen: PRICE_FEN,
-    category: 'backend',
-    tags: 'bench',
-    difficulty: 1,
-    status: 'published',
-    published_at: now,
-    created_at: now,
-    updated_at: now,
-  });
-  return { id: Number(id), slug };
+  return { id: await insertBenchCourse(db, { slug, title, priceFen: PRICE_FEN, now }), slug };
 }
 
 /** A coupon as the admin form or `npm run coupons:create` makes it. */

@@ -29,6 +29,7 @@ import { systemClock } from '../src/platform/clock.js';
 import { migrateLatest, openDatabase } from '../src/platform/db/index.js';
 import { createLogger } from '../src/platform/logger.js';
 import { decryptResource, newOutTradeNo, verifyWechatSignature, WechatPayKeyring } from '../src/modules/payments/index.js';
+import { insertBenchCourse } from './lib/course-fixtures.js';
 import { listen } from './lib/load.js';
 import { postEach, problemsOf, type PostEachResult } from './lib/post-each.js';
 import { paymentSucceeded, readSandboxKeys, type PlatformKeys, type SignedNotification } from './lib/wechatpay-notifications.js';
@@ -58,20 +59,7 @@ interface Fixture {
 
 /** One paid course, `count` learners and one pending Native order each, in batches. */
 async function seedOrders(db: Knex, tag: string, count: number, now: Date): Promise<Fixture> {
-  const [courseId] = await db('courses').insert({
-    slug: `bench-notify-${tag}`,
-    title: `通知压测课程 ${tag}`,
-    summary: '压测用课程',
-    description: '压测用课程',
-    price_fen: PRICE_FEN,
-    category: 'backend',
-    tags: 'bench',
-    difficulty: 1,
-    status: 'published',
-    published_at: now,
-    created_at: now,
-    updated_at: now,
-  });
+  const courseId = await insertBenchCourse(db, { slug: `bench-notify-${tag}`, title: `通知压测课程 ${tag}`, priceFen: PRICE_FEN, now });
   const users = Array.from({ length: count }, (_, i) => ({
     username: `bn_${tag}_${String(i).padStart(5, '0')}`,
     nickname: `压测学员 ${i + 1}`,
@@ -103,7 +91,7 @@ async function seedOrders(db: Knex, tag: string, count: number, now: Date): Prom
     });
     for (let i = 0; i < rows.length; i += 200) await trx('orders').insert(rows.slice(i, i + 200));
   });
-  return { courseId: Number(courseId), orders };
+  return { courseId, orders };
 }
 
 function notificationsFor(keys: PlatformKeys, merchant: { appid: string; mchid: string }, fixture: Fixture, runId: string): SignedNotification[] {

@@ -23,12 +23,10 @@
  * that server (dropped afterwards unless BENCH_KEEP=1); BENCH_CPU_PROF=1 writes a .cpuprofile of the
  * build next to the database. RECS_* settings (RECS_MODEL, RECS_NEIGHBOURS…) reach the build.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import knex from 'knex';
 import { loadConfig } from '../src/config/config.js';
 import { systemClock } from '../src/platform/clock.js';
 import { migrateLatest, openDatabase } from '../src/platform/db/index.js';
@@ -38,6 +36,7 @@ import { createCourseService } from '../src/modules/catalog/index.js';
 import { createRecommendationsModule } from '../src/modules/recommendations/index.js';
 import { runBuildInChild } from './lib/recs-build-child.js';
 import { countSignals, readAllSignals, seedRecsData, type SignalTable } from './lib/recs-fixtures.js';
+import { freshMysqlDatabase } from './lib/scratch-mysql.js';
 
 const progress = (line: string) => process.stderr.write(`recs: ${line}\n`);
 const num = (name: string, fallback: number) => (process.env[name] && /^\d+$/.test(process.env[name]!) ? Number(process.env[name]) : fallback);
@@ -91,36 +90,6 @@ async function underLoad(into: Latencies, callers: number, ms: number, seed: num
   into.ms += performance.now() - started;
 }
 
-/** A fresh database on the server `url` names (the name in the URL is only where to connect). */
-async function freshMysqlDatabase(url: string): Promise<{ url: string; name: string; drop(): Promise<void> }> {
-  const parsed = new URL(url);
-  const admin = knex({
-    client: 'mysql2',
-    connection: { host: parsed.hostname, port: parsed.port ? Number(parsed.port) : 3306, user: decodeURIComponent(parsed.username), password: decodeURIComponent(parsed.password), connectTimeout: 3000 },
-    pool: { min: 0, max: 1 },
-  });
-  const name = `zhifu_bench_recs_${randomBytes(4).toString('hex')}`;
-  try {
-    await admin.raw(`create database \`${name}\` character set utf8mb4 collate utf8mb4_unicode_ci`);
-  } catch (err) {
-    await admin.destroy();
-    throw err;
-  }
-  const fresh = new URL(url);
-  fresh.pathname = `/${name}`;
-  return {
-    url: fresh.toString(),
-    name,
-    async drop() {
-      try {
-        await admin.raw(`drop database if exists \`${name}\``);
-      } finally {
-        await admin.destroy();
-      }
-    },
-  };
-}
-
 const fmtS = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const fmtMs = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
 
@@ -142,7 +111,7 @@ export async function main(): Promise<number> {
   let databaseUrl: string;
   if (reuse !== '') databaseUrl = reuse.startsWith('mysql://') ? reuse : `sqlite:${path.resolve(reuse)}`;
   else if (mysqlBase.startsWith('mysql://')) {
-    const fresh = await freshMysqlDatabase(mysqlBase);
+    const fresh = await freshMysqlDatabase(mysqlBase, 'zhifu_bench_recs');
     databaseUrl = fresh.url;
     drop = fresh.drop;
     progress(`fresh database ${fresh.name}`);

@@ -359,7 +359,7 @@ export function buildApp(deps: AppDeps): BuiltApp {
       return coursePage.show(req, res, course.slug, refusal);
     },
   };
-  app.use(paymentRoutes({ payments, courses, store, clock, merchantPrivateKeyPem: pay.merchant.privateKeyPem, page: pay.page, publicUrl, nextSteps: (userId, courseId) => recs.service.nextSteps(userId, courseId) }));
+  app.use(paymentRoutes({ payments, courses, store, checkoutLimiter: limit('checkout-failures', config.rateLimits.loginMax * 3, 'failures', '尝试次数过多，请稍后再试', perUser), clock, merchantPrivateKeyPem: pay.merchant.privateKeyPem, page: pay.page, publicUrl, nextSteps: (userId, courseId) => recs.service.nextSteps(userId, courseId) }));
   app.use(orderAdminRoutes({ payments, courses, catalog: catalogAdmin, accounts, clock, store }));
   app.use(commerceAdminRoutes({ coupons: commerce.coupons, memberships: commerce.memberships, catalog: catalogAdmin, accounts, clock, publicUrl }));
   app.use(dashboardRoutes({ analytics, clock }));

@@ -121,3 +121,22 @@ export async function seedPublishedCourses(db: Knex, opts: { count: number; batc
   });
   return result;
 }
+
+/** One published course a benchmark buys (category backend, tag bench); its id. */
+export async function insertBenchCourse(db: Knex, c: { slug: string; title: string; priceFen: number; now: Date }): Promise<number> {
+  const [id] = await db('courses').insert({
+    slug: c.slug,
+    title: c.title,
+    summary: '压测用课程',
+    description: '压测用课程',
+    price_fen: c.priceFen,
+    category: 'backend',
+    tags: 'bench',
+    difficulty: 1,
+    status: 'published',
+    published_at: c.now,
+    created_at: c.now,
+    updated_at: c.now,
+  });
+  return Number(id);
+}

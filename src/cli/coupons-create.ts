@@ -44,7 +44,7 @@ const HELP = `用法：npm run coupons:create -- --code CODE --amount-off 元 --
 退出码：0 已创建；2 选项或取值有误、课程不存在、优惠码已被使用；1 数据库等其他错误。
 数据库由 DATABASE_URL 指定（默认 data/zhifu.db），运行前会先执行迁移。
 
-例：npm run coupons:create -- --code SPRING --amount-off 20 --quantity 100 --course node-basics --until 2026-12-31
+例：npm run coupons:create -- --code SPRING --amount-off 20 --quantity 100 --course typescript-in-practice --until 2026-12-31
 `;
 
 /** The form field each issue is about, as the flag that carries it. */

@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Express } from 'express';
@@ -9,6 +7,7 @@ import { loadConfig, type Config } from '../../src/config/config.js';
 import { systemClock, type Clock } from '../../src/platform/clock.js';
 import { migrateLatest, openDatabase } from '../../src/platform/db/index.js';
 import { createLogger } from '../../src/platform/logger.js';
+import { listenOnFreePort } from '../../bench/lib/ports.js';
 import { createTestDatabase } from './test-db.js';
 
 /** Where every test process keeps its one generated sandbox merchant (key generation is slow). */
@@ -32,20 +31,6 @@ export interface ListeningApp {
   close(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
-async function listenOn(app: Express, port: number): Promise<Server> {
-  const server = app.listen(port, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
-  return server;
-}
-
 /**
  * The real app on a fresh, migrated database, listening on a free port, in WeChat Pay sandbox mode:
  * the app reaches the simulator (and the simulator reaches the notify URL) over real HTTP, as in
@@ -55,9 +40,7 @@ async function listenOn(app: Express, port: number): Promise<Server> {
 export async function startListeningApp(env: Record<string, string> = {}, opts: { clock?: Clock } = {}): Promise<ListeningApp> {
   const testDb = await createTestDatabase();
   // The port must be known before buildApp: the notify_url and the sandbox base URL contain it.
-  // Another process may grab a probed port before we listen on it, so try a few.
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
+  const build = async (port: number, attempt: number) => {
     const config = loadConfig({
       NODE_ENV: 'test',
       HOST: '127.0.0.1',
@@ -75,35 +58,33 @@ export async function startListeningApp(env: Record<string, string> = {}, opts: 
     const db = openDatabase(config.database);
     if (attempt === 1) await migrateLatest(db);
     const built = buildApp({ config, db, clock: opts.clock ?? systemClock, logger: createLogger(config.logLevel) });
-    let server: Server;
-    try {
-      server = await listenOn(built.app, port);
-    } catch (err) {
+    return { app: built.app, config, db, built };
+  };
+  const listening = await listenOnFreePort(build, ({ db }) => db.destroy()).catch(async (err: unknown) => {
+    await testDb.drop();
+    throw err;
+  });
+  const { port, server } = listening;
+  const { config, db, built } = listening.built;
+  if (!built.sandbox) throw new Error('startListeningApp expects sandbox mode: pass no WECHATPAY_* merchant variables');
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    app: built.app,
+    db,
+    config,
+    clock: opts.clock,
+    payments: built.payments,
+    sandbox: built.sandbox,
+    jobs: built.jobs,
+    flushEvents: built.flushEvents,
+    buildRecommendations: built.buildRecommendations,
+    sendRenewalReminders: built.sendRenewalReminders,
+    async close() {
+      await built.jobs.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
       await db.destroy();
-      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt < 5) continue;
       await testDb.drop();
-      throw err;
-    }
-    if (!built.sandbox) throw new Error('startListeningApp expects sandbox mode: pass no WECHATPAY_* merchant variables');
-    return {
-      baseUrl: `http://127.0.0.1:${port}`,
-      app: built.app,
-      db,
-      config,
-      clock: opts.clock,
-      payments: built.payments,
-      sandbox: built.sandbox,
-      jobs: built.jobs,
-      flushEvents: built.flushEvents,
-      buildRecommendations: built.buildRecommendations,
-      sendRenewalReminders: built.sendRenewalReminders,
-      async close() {
-        await built.jobs.stop();
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        await db.destroy();
-        await testDb.drop();
-      },
-    };
-  }
+    },
+  };
 }

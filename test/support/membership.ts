@@ -1,7 +1,9 @@
 // Memberships for tests: plans written as the admin form would leave them, and plans bought the way a
 // learner buys them (the 会员 page's form, the real checkout, the WeChat Pay sandbox, its notification).
 import type { Knex } from 'knex';
-import type { ListeningApp } from './listening-app.js';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { fixedClock } from '../../src/platform/clock.js';
+import { startListeningApp, type ListeningApp } from './listening-app.js';
 import { csrfFrom } from './forms.js';
 import { orderRow, outTradeNoOf, payAtSandbox, tick, type Agent } from './wechat-pay.js';
 
@@ -12,6 +14,28 @@ export interface PlanRow {
   name: string;
   priceFen: number;
   periodDays: number;
+}
+
+/**
+ * For a test file about memberships: the listening app on a clock the tests move, set back to real
+ * time before each test (wechatpay-node-v3 stamps the requests it signs with the real time, which the
+ * sandbox checks against this clock, ±300 s, so a purchase happens at real time and only then is the
+ * clock moved to later days), with sessions that live long enough to survive the jumps.
+ */
+export function membershipApp(): { readonly clock: ReturnType<typeof fixedClock>; readonly t: ListeningApp } {
+  const clock = fixedClock(new Date());
+  let t: ListeningApp | undefined;
+  beforeAll(async () => {
+    t = await startListeningApp({ SESSION_MAX_AGE_HOURS: String(24 * 1000) }, { clock });
+  });
+  beforeEach(() => clock.set(new Date()));
+  afterAll(async () => t?.close());
+  return {
+    clock,
+    get t() {
+      return t!;
+    },
+  };
 }
 
 /** A membership plan (on sale unless `status` says otherwise); a `courses` plan opens `courseIds` only. */

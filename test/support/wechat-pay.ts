@@ -159,6 +159,26 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>
   }
 }
 
+/**
+ * Sandbox passes until the refund (`outRefundNo`), or every refund of the order (`orderId`), has
+ * settled at WeChat and its REFUND.SUCCESS was answered; the refund rows, oldest first. A refund stays
+ * PROCESSING for a moment of the sandbox's clock: when the test holds that clock, pass it with how far
+ * to move it before each pass.
+ */
+export async function settleRefunds(
+  t: Pick<ListeningApp, 'baseUrl' | 'db'>,
+  of: { outRefundNo: string } | { orderId: number },
+  advance?: { clock: { advance(ms: number): void }; ms: number },
+) {
+  const where = 'outRefundNo' in of ? { out_refund_no: of.outRefundNo } : { order_id: of.orderId };
+  return waitFor(async () => {
+    advance?.clock.advance(advance.ms);
+    await tick(t);
+    const rows = await t.db('refunds').where(where).orderBy('id');
+    return rows.length > 0 && rows.every((r) => r.status === 'succeeded') ? rows : null;
+  });
+}
+
 export type Agent = ReturnType<typeof request.agent>;
 
 /** A new learner signed in through the login form, with a cookie-keeping client of the listening app. */

@@ -8,7 +8,9 @@ import { requireAdmin, type AccountService } from '../accounts/index.js';
 import type { CatalogAdminService } from '../catalog/index.js';
 import {
   COUPON_FIELDS,
+  COUPON_STATE_LABELS,
   CouponForm,
+  couponState,
   PLAN_FIELDS,
   PlanForm,
   couponWindow,
@@ -26,7 +28,6 @@ import { isConfirmed, renderConfirmation } from './confirmation.js';
 type FormValues = { [field: string]: string | string[]; course_ids: string[] };
 type CourseChoice = { id: string; title: string; draft: boolean };
 
-const COUPON_STATUS: Record<Coupon['status'], string> = { active: '进行中', paused: '已暂停', ended: '已结束' };
 const KINDS = [
   { value: 'amount', label: '立减' },
   { value: 'threshold', label: '满减' },
@@ -163,7 +164,7 @@ export function commerceAdminRoutes(deps: { coupons: CouponService; memberships:
       scope: scopeLabel(c),
       window: couponWindow(c),
       status: c.status,
-      statusLabel: COUPON_STATUS[c.status],
+      statusLabel: COUPON_STATE_LABELS[couponState(c, deps.clock.now())],
       quantity: c.quantity,
       claimed: r.claimed,
       reserved: r.reserved,
@@ -212,7 +213,7 @@ export function commerceAdminRoutes(deps: { coupons: CouponService; memberships:
         courses: c.courseIds.flatMap((courseId) => courses.filter((x) => x.id === courseId).map((x) => x.title)),
         window: couponWindow(c),
         status: c.status,
-        statusLabel: COUPON_STATUS[c.status],
+        statusLabel: COUPON_STATE_LABELS[couponState(c, deps.clock.now())],
         quantity: c.quantity,
         left: Math.max(0, c.quantity - c.issuedCount),
         perLearner: c.perLearner,

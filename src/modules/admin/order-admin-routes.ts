@@ -87,7 +87,8 @@ export function orderAdminRoutes(deps: { payments: PaymentService; courses: Cour
       refundableYuan: ((order.amountFen - order.refundedFen) / 100).toFixed(2),
       status: order.status,
       statusLabel: learnerStatusLabel(order, deps.clock.now()),
-      channel: order.channel.toUpperCase(),
+      // A 100%-off order never went to WeChat: it has no payment channel to show.
+      channel: order.amountFen === 0 ? '优惠券全额抵扣' : order.channel.toUpperCase(),
       transactionId: order.transactionId,
       createdAt: when(order.createdAt),
       paidAt: order.paidAt ? when(order.paidAt) : null,

@@ -1,9 +1,11 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Clock } from '../../platform/clock.js';
 import { AppError } from '../../platform/errors.js';
+import { beijingDate } from '../../platform/time.js';
 import { setFlash } from '../../platform/http/index.js';
 import { requireLogin } from '../accounts/index.js';
 import { couponView, daysLeftText, lastDay, planView, priceView, walletView } from './commerce-views.js';
+import { couponState } from './coupon.js';
 import type { CouponService } from './coupon-service.js';
 import type { MembershipService } from './membership-service.js';
 
@@ -39,7 +41,7 @@ export function createCommerceRoutes(deps: { coupons: CouponService; memberships
     res.render('commerce/membership', {
       title: '会员',
       plans: offers,
-      mine: mine.map((m) => ({ name: m.plan.name, until: lastDay(m.endsAt), left: daysLeftText(m.endsAt, now), waiting: !m.activeNow })),
+      mine: mine.map((m) => ({ name: m.plan.name, until: lastDay(m.endsAt), left: daysLeftText(m.endsAt, now), resumes: m.resumesAt ? beijingDate(m.resumesAt) : null })),
     });
   }
 
@@ -55,7 +57,8 @@ export function createCommerceRoutes(deps: { coupons: CouponService; memberships
   router.get('/coupons/claim/:token', async (req, res) => {
     const c = await coupons.byToken(String(req.params.token));
     const left = Math.max(0, c.quantity - c.issuedCount);
-    res.render('commerce/claim', { title: '领取优惠券', coupon: couponView(c), token: c.claimToken, left, ended: c.status !== 'active' || (c.validUntil !== null && c.validUntil <= clock.now()) });
+    const held = req.currentUser ? await coupons.heldBy(req.currentUser.id, c.id) : 0;
+    res.render('commerce/claim', { title: '领取优惠券', coupon: couponView(c), token: c.claimToken, left, state: couponState(c, clock.now()), held, full: held >= c.perLearner, perLearner: c.perLearner });
   });
 
   router.post('/coupons/claim/:token', requireLogin, async (req, res) => {

@@ -9,7 +9,7 @@ export function couponWindow(c: Pick<Coupon, 'validFrom' | 'validUntil'>): strin
   const from = c.validFrom ? beijingDate(c.validFrom) : null;
   const until = c.validUntil ? beijingDate(new Date(c.validUntil.getTime() - 1)) : null;
   if (from && until) return `${from} 至 ${until}`;
-  if (until) return `${until} 前有效`;
+  if (until) return `有效期至 ${until}`;
   if (from) return `${from} 起有效`;
   return '长期有效';
 }
@@ -39,7 +39,9 @@ export function walletView(list: Array<{ grant: CouponGrant; coupon: Coupon }>, 
     return {
       ...couponView(coupon),
       state: expired ? '已过期' : stopped ? (coupon.status === 'ended' ? '活动已结束' : '暂停使用') : GRANT_STATES[grant.status],
-      usable: grant.status === 'available' && !expired && !stopped,
+      // A copy held by an unpaid order comes back if that order closes: it is not spent yet.
+      usable: (grant.status === 'available' && !expired && !stopped) || grant.status === 'reserved',
+      reserved: grant.status === 'reserved',
       claimedAt: beijingDateTime(grant.claimedAt),
       usedAt: grant.usedAt ? beijingDateTime(grant.usedAt) : null,
     };

@@ -31,7 +31,8 @@ const STATUS_MOVES: Record<'pause' | 'resume' | 'end', [CouponStatus[], CouponSt
   end: [['active', 'paused'], 'ended'],
 };
 
-export const normaliseCode = (code: string) => code.trim().toUpperCase();
+/** Full-width letters from a Chinese keyboard (ＳＰＲＩＮＧ) read as the code they look like. */
+export const normaliseCode = (code: string) => code.normalize('NFKC').trim().toUpperCase();
 
 
 /** A coupon with how many copies are held (claimed), held by open orders, used and refunded. */
@@ -170,6 +171,27 @@ export function createCouponService(deps: { db: Knex; clock: Clock; log: Logger;
      * learner's copy of it, or issues one (优惠券已领完 when none is left); no code takes the best
      * copy the learner holds. Throws ValidationError/ConflictError with a COUPON_ code.
      */
+    /**
+     * Whether a typed code would be taken, checked before checkout touches the learner's open order:
+     * a typo must not close it. The copy that open order holds counts as the learner's own. Throws the
+     * refusal reserve would; returns the coupon's id. Reserve still decides, atomically.
+     */
+    async preflight(r: { userId: number; product: Product; couponCode: string; heldByOrder: number | null }): Promise<number> {
+      const now = clock.now();
+      const code = normaliseCode(r.couponCode);
+      const c = /^[A-Z0-9_-]{1,32}$/.test(code) ? await repo.findByCode(db, code) : null;
+      if (!c) throw new ValidationError('COUPON_NOT_FOUND', `优惠码 ${code.slice(0, 32)} 不存在，请检查后重试`);
+      const refusal = unusable(c, now);
+      if (refusal) throw refusal;
+      priceOrRefuse(c, r.product);
+      const held = await repo.grantsOfUser(db, r.userId, ['available', 'reserved', 'used', 'refunded']);
+      const mine = held.filter((g) => g.couponId === c.id);
+      if (mine.some((g) => g.status === 'available' || (g.status === 'reserved' && g.orderId === r.heldByOrder))) return c.id;
+      if (mine.length >= c.perLearner) throw limitReached(c);
+      if (c.issuedCount >= c.quantity) throw soldOut();
+      return c.id;
+    },
+
     async reserve(trx: Knex, r: { userId: number; product: Product; couponCode: string | null; now: Date }): Promise<Reservation> {
       const listOnly: Reservation = { listFen: r.product.priceFen, discountFen: 0, payableFen: r.product.priceFen, couponId: null, grantId: null };
       if (r.couponCode === null) {
@@ -231,6 +253,9 @@ export function createCouponService(deps: { db: Knex; clock: Clock; log: Logger;
       const g = await repo.findGrant(trx, grantId);
       if (g?.orderId === orderId) await repo.moveGrant(trx, grantId, ['used'], 'refunded', {}, clock.now());
     },
+
+    /** How many copies of the coupon the learner holds (claimed and not given back). */
+    heldBy: (userId: number, couponId: number) => repo.heldCount(db, couponId, userId),
 
     /** The best copy the learner holds for the product, with its price (the course page). */
     async bestFor(userId: number, product: Product): Promise<{ coupon: Coupon; price: Price } | null> {

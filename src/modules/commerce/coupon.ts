@@ -88,6 +88,18 @@ export function isCurrent(coupon: Pick<Coupon, 'status' | 'validFrom' | 'validUn
   return coupon.status === 'active' && (coupon.validFrom === null || coupon.validFrom <= now) && (coupon.validUntil === null || now < coupon.validUntil);
 }
 
+/** Where a coupon stands at `now`, as people say it: its status, then its window. */
+export type CouponState = 'active' | 'paused' | 'ended' | 'expired' | 'not_started';
+
+export function couponState(c: Pick<Coupon, 'status' | 'validFrom' | 'validUntil'>, now: Date): CouponState {
+  if (c.status !== 'active') return c.status;
+  if (c.validUntil !== null && now >= c.validUntil) return 'expired';
+  if (c.validFrom !== null && now < c.validFrom) return 'not_started';
+  return 'active';
+}
+
+export const COUPON_STATE_LABELS: Record<CouponState, string> = { active: '进行中', paused: '已暂停', ended: '已结束', expired: '已过期', not_started: '未开始' };
+
 /** 立减 ¥20 · 满 ¥199 减 ¥50 · 8 折 · 免费 */
 export function termsLabel(terms: CouponTerms): string {
   const yuan = (fen: number) => (fen % 100 === 0 ? String(fen / 100) : (fen / 100).toFixed(2));

@@ -17,7 +17,7 @@ import { planCovers } from './membership.js';
 export { createCommercePrivacy } from './commerce-privacy.js';
 export { CouponForm, PlanForm, COUPON_FIELDS, PLAN_FIELDS, type CouponInput } from './commerce-schemas.js';
 export { couponView, couponWindow, lastDay, planView, priceView, scopeLabel } from './commerce-views.js';
-export { priceWith, termsLabel, MIN_PAYABLE_FEN, type Coupon, type CouponTerms, type Price } from './coupon.js';
+export { couponState, COUPON_STATE_LABELS, priceWith, termsLabel, MIN_PAYABLE_FEN, type CouponState, type Coupon, type CouponTerms, type Price } from './coupon.js';
 export { PERIOD_DAYS, type MembershipPlan } from './membership.js';
 export type { CouponService } from './coupon-service.js';
 export type { MembershipService } from './membership-service.js';

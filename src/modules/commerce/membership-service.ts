@@ -12,14 +12,24 @@ const DAY_MS = 86_400_000;
 export const REMINDER_DAYS = 7;
 
 /** Per learner and plan: the end of the last live period, and whether one covers now. */
-function standings(periods: MembershipPeriod[], now: Date): Map<string, { userId: number; planId: number; endsAt: Date; activeNow: boolean }> {
-  const out = new Map<string, { userId: number; planId: number; endsAt: Date; activeNow: boolean }>();
+interface Standing {
+  userId: number;
+  planId: number;
+  endsAt: Date;
+  activeNow: boolean;
+  /** The start of the next live period, when none covers now (a refund left a gap). */
+  nextStart: Date | null;
+}
+
+function standings(periods: MembershipPeriod[], now: Date): Map<string, Standing> {
+  const out = new Map<string, Standing>();
   for (const p of periods) {
     if (p.endedAt) continue;
     const k = `${p.userId}:${p.planId}`;
-    const s = out.get(k) ?? { userId: p.userId, planId: p.planId, endsAt: p.endsAt, activeNow: false };
+    const s = out.get(k) ?? { userId: p.userId, planId: p.planId, endsAt: p.endsAt, activeNow: false, nextStart: null };
     if (p.endsAt > s.endsAt) s.endsAt = p.endsAt;
     if (p.startsAt <= now && now < p.endsAt) s.activeNow = true;
+    if (p.startsAt > now && (s.nextStart === null || p.startsAt < s.nextStart)) s.nextStart = p.startsAt;
     out.set(k, s);
   }
   return out;
@@ -101,7 +111,7 @@ export function createMembershipService(deps: { db: Knex; clock: Clock; log: Log
       return list
         .filter((s) => plans.has(s.planId))
         .sort((a, b) => a.endsAt.getTime() - b.endsAt.getTime())
-        .map((s) => ({ plan: plans.get(s.planId)!, userId, endsAt: s.endsAt, activeNow: s.activeNow }));
+        .map((s) => ({ plan: plans.get(s.planId)!, userId, endsAt: s.endsAt, activeNow: s.activeNow, resumesAt: s.activeNow ? null : s.nextStart }));
     },
 
     /** Every membership live now whose last period ends within `days` (the reminder job). */
@@ -110,7 +120,7 @@ export function createMembershipService(deps: { db: Knex; clock: Clock; log: Log
       const plans = new Map((await repo.plans(db, ['active', 'archived'])).map((p) => [p.id, p]));
       return [...standings(await repo.liveEndingAfter(db, now, null), now).values()]
         .filter((s) => s.activeNow && s.endsAt.getTime() - now.getTime() <= days * DAY_MS && plans.has(s.planId))
-        .map((s) => ({ plan: plans.get(s.planId)!, userId: s.userId, endsAt: s.endsAt, activeNow: true }));
+        .map((s) => ({ plan: plans.get(s.planId)!, userId: s.userId, endsAt: s.endsAt, activeNow: true, resumesAt: null }));
     },
 
     /** The renewal banner: a membership ending within 7 days (not already extended past that). */

@@ -34,6 +34,8 @@ export interface Membership {
   endsAt: Date;
   /** Whether a live period covers now (a later one may be waiting after a refund's gap). */
   activeNow: boolean;
+  /** When a waiting membership opens again. */
+  resumesAt: Date | null;
 }
 
 export function planCovers(plan: Pick<MembershipPlan, 'scope' | 'courseIds'>, courseId: number): boolean {

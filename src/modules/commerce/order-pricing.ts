@@ -9,6 +9,8 @@ export function createOrderPricing(deps: { coupons: CouponService; memberships: 
   return {
     reserve: (trx, r) => coupons.reserve(trx, r),
 
+    preflight: (r) => coupons.preflight(r),
+
     async bestDiscount(userId, product) {
       return (await coupons.bestFor(userId, product))?.price.discountFen ?? 0;
     },

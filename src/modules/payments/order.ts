@@ -90,6 +90,11 @@ export interface Reservation {
 export interface OrderPricing {
   /** Prices the checkout and reserves its coupon copy; throws a COUPON_ error the page shows. */
   reserve(trx: Knex, r: { userId: number; product: Purchasable; couponCode: string | null; now: Date }): Promise<Reservation>;
+  /**
+   * Checks a typed code before checkout closes the learner's open order for it (whose copy counts as
+   * theirs), throwing the refusal reserve would; returns the coupon's id.
+   */
+  preflight(r: { userId: number; product: Purchasable; couponCode: string; heldByOrder: number | null }): Promise<number>;
   /** The discount the learner's best held coupon would give now, reserving nothing. */
   bestDiscount(userId: number, product: Purchasable): Promise<number>;
   attach(trx: Knex, grantId: number, orderId: number): Promise<void>;

@@ -1,7 +1,7 @@
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import QRCode from 'qrcode';
 import type { Clock } from '../../platform/clock.js';
-import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../../platform/errors.js';
+import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.js';
 import { formValues, setFlash } from '../../platform/http/index.js';
 import { formatYuan } from '../../platform/money.js';
 import { beijingClock, beijingDateTime } from '../../platform/time.js';
@@ -88,6 +88,8 @@ export function paymentRoutes(deps: {
   payments: PaymentService;
   courses: CourseService;
   store: Storefront;
+  /** Failed checkouts per learner (a wrong coupon code is one): guessing codes is slow. */
+  checkoutLimiter: RequestHandler;
   clock: Clock;
   merchantPrivateKeyPem: string;
   page: PaymentPageOptions;
@@ -109,6 +111,7 @@ export function paymentRoutes(deps: {
   /** The course or plan a checkout names: `course_id`, or `plan_id` for a membership. */
   async function productOf(form: Record<string, string | undefined>): Promise<{ product: CheckoutProduct; back: string }> {
     const id = (raw: string | undefined) => (/^\d{1,9}$/.test(raw ?? '') ? Number(raw) : null);
+    if (form.plan_id !== '' && form.course_id !== '') throw new ValidationError('ONE_PRODUCT', '一次只能购买一门课程或一个会员方案');
     if (form.plan_id !== '' && form.course_id === '') {
       const planId = id(form.plan_id);
       const plan = planId === null ? null : await deps.store.plan(planId);
@@ -121,7 +124,7 @@ export function paymentRoutes(deps: {
     return { product: { kind: 'course', id: course.id, title: course.title, priceFen: course.priceFen, onSale: course.status === 'published' }, back: `/courses/${course.slug}` };
   }
 
-  router.post('/orders', requireLogin, async (req, res) => {
+  router.post('/orders', requireLogin, deps.checkoutLimiter, async (req, res) => {
     const form = formValues(req.body, ['course_id', 'plan_id', 'coupon_code']);
     const { product, back } = await productOf(form);
     const typed = (form.coupon_code ?? '').trim();

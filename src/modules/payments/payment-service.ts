@@ -367,14 +367,18 @@ export function createPaymentService(deps: {
       const channel: Channel = o.inWechat && o.openid ? 'jsapi' : o.h5 ? 'h5' : 'native';
       const now = clock.now();
       // One payable order per learner and course or plan. The open one is reused while it fits (same
-      // channel, at least a minute left, no coupon typed and none better held now); otherwise it is
-      // closed at WeChat before a new one opens, which gives its coupon copy back.
+      // channel, at least a minute left, the typed coupon or, with none typed, no better one held now);
+      // otherwise it is closed at WeChat before a new one opens, which gives its coupon copy back.
       const open = await orders.findPayable(db, o.userId, product);
+      // A typed code is checked first: a wrong or used-up one leaves the open order (and its copy) alone.
+      const typedCoupon = o.couponCode === null ? null : await deps.pricing.preflight({ userId: o.userId, product, couponCode: o.couponCode, heldByOrder: open?.id ?? null });
       if (open) {
         // Another checkout is still waiting for WeChat's prepay answer: closing under it would
         // leave an order WeChat opens after we closed ours.
         if (!(open.codeUrl || open.prepayId || open.h5Url) && now.getTime() - open.createdAt.getTime() < PREPAY_IN_FLIGHT_MS) throw new ConflictError('CHECKOUT_BUSY', '订单正在创建，请稍后再试');
-        const samePrice = open.listPriceFen === product.priceFen && o.couponCode === null && (open.couponId !== null || (await deps.pricing.bestDiscount(o.userId, product)) === 0);
+        const samePrice =
+          open.listPriceFen === product.priceFen &&
+          (typedCoupon !== null ? open.couponId === typedCoupon : open.couponId !== null || (await deps.pricing.bestDiscount(o.userId, product)) === 0);
         const fits = samePrice && open.channel === channel && open.expiresAt.getTime() > now.getTime() + 60_000 && (open.codeUrl || open.prepayId || open.h5Url);
         if (fits) return open;
         await closePayable(open);

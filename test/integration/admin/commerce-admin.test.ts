@@ -287,7 +287,7 @@ describe('the coupon list', () => {
     expect(row).toContain('COUNTS');
     expect(row).toContain('立减 ¥20');
     expect(row).toContain('全部课程可用');
-    expect(row).toContain('2026-12-31 前有效');
+    expect(row).toContain('有效期至 2026-12-31');
     expect(testid(row, 'coupon-status')).toBe('进行中');
     expect([testid(row, 'coupon-claimed'), testid(row, 'coupon-reserved'), testid(row, 'coupon-used'), testid(row, 'coupon-refunded')]).toEqual(['4', '1', '1', '1']);
     expect(res.text).toContain('href="/admin/coupons/new"');

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedIn } from '../../support/catalog-factories.js';
 import { csrfFrom } from '../../support/forms.js';
 import { startListeningApp, type ListeningApp } from '../../support/listening-app.js';
-import { buy, orderRow, outTradeNoOf, paidPurchase, signedInLearner, tick, waitFor } from '../../support/wechat-pay.js';
+import { buy, orderRow, outTradeNoOf, paidPurchase, settleRefunds, signedInLearner } from '../../support/wechat-pay.js';
 import request from 'supertest';
 
 let t: ListeningApp;
@@ -15,12 +15,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-async function settle(outRefundNo: string) {
-  await waitFor(async () => {
-    await tick(t);
-    return (await t.db('refunds').where({ out_refund_no: outRefundNo }).first())?.status === 'succeeded';
-  });
-}
+const settle = (outRefundNo: string) => settleRefunds(t, { outRefundNo });
 
 describe('refunding from the admin order page', () => {
   it('asks first, saying how much goes back to whom and that access ends, and only the confirmation refunds', async () => {

@@ -1,19 +1,11 @@
 import type { Knex } from 'knex';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { appWithSignedInAdmin } from '../../support/catalog-factories.js';
+import { parseCsv } from '../../support/csv.js';
 import { createCourse, createUser } from '../../support/factories.js';
 
 const ctx = appWithSignedInAdmin();
 const at = (iso: string) => new Date(iso);
-
-/** Parses our CSV (every cell quoted, BOM first) into rows of strings. */
-function parseCsv(text: string): string[][] {
-  return text
-    .replace(/^\uFEFF/, '')
-    .trim()
-    .split('\r\n')
-    .map((line) => [...line.matchAll(/"((?:[^"]|"")*)"/g)].map((m) => m[1]!.replace(/""/g, '"')));
-}
 
 let seq = 0;
 /** An order row as payments leaves it, priced by commerce: a course order, or a membership order (courseId null). */

@@ -1,18 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { appWithSignedInAdmin, createLesson, signedIn } from '../../support/catalog-factories.js';
+import { parseCsv } from '../../support/csv.js';
 import { createCourse, createUser } from '../../support/factories.js';
 
 const ctx = appWithSignedInAdmin();
 const at = (iso: string) => new Date(iso);
-
-/** Parses our CSV (every cell quoted, BOM first) into rows of strings. */
-function parseCsv(text: string): string[][] {
-  return text
-    .replace(/^\uFEFF/, '')
-    .trim()
-    .split('\r\n')
-    .map((line) => [...line.matchAll(/"((?:[^"]|"")*)"/g)].map((m) => m[1]!.replace(/""/g, '"')));
-}
 
 // Fixture, hand-computed. "Now" is 2026-12-10 12:00 Beijing. Course A costs ¥100 and has 3 lessons.
 // Payments at 23:59:59 and 00:00:00 Beijing fall on two different days; ¥30 of the second is refunded

@@ -6,7 +6,7 @@ import { commerceFor, createCoupon, grantsOf, issuedCount } from '../../support/
 import { createUser } from '../../support/factories.js';
 import { csrfFrom } from '../../support/forms.js';
 import { startListeningApp, type ListeningApp } from '../../support/listening-app.js';
-import { buy, orderRow, outTradeNoOf, paidTransaction, payAtSandbox, postNotification, notification, sandboxKeys, signedInLearner, tick, waitFor } from '../../support/wechat-pay.js';
+import { buy, orderRow, outTradeNoOf, paidTransaction, payAtSandbox, postNotification, notification, sandboxKeys, settleRefunds, signedInLearner, tick, waitFor } from '../../support/wechat-pay.js';
 
 // Orders expire after one minute and the app, its sandbox and these tests share one clock, so a
 // test can move past an order's expiry or a coupon's last second. Each test starts at real time.
@@ -34,14 +34,7 @@ async function pay(no: string) {
 }
 
 /** The sandbox settles a refund a few seconds of (this test's) clock after taking it. */
-async function settleRefund(outRefundNo: string) {
-  clock.advance(5_000);
-  return waitFor(async () => {
-    await tick(t);
-    const row = await t.db('refunds').where({ out_refund_no: outRefundNo }).first();
-    return row.status === 'succeeded' ? row : null;
-  });
-}
+const settleRefund = (outRefundNo: string) => settleRefunds(t, { outRefundNo }, { clock, ms: 5_000 });
 
 describe('a coupon code typed at checkout', () => {
   it('fixes the discounted amount on the order with its list price, discount and coupon, and shows them', async () => {

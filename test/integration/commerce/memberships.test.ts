@@ -1,51 +1,42 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fixedClock } from '../../../src/platform/clock.js';
+import { describe, expect, it } from 'vitest';
 import { createCourseWithLessons } from '../../support/catalog-factories.js';
 import { section } from '../../support/html.js';
-import { startListeningApp, type ListeningApp } from '../../support/listening-app.js';
-import { beijingMidnightOnOrAfter, buyPlan, createPlan, DAY_MS, isBeijingMidnight, lastBeijingDay, paidPlan, periodsOf } from '../../support/membership.js';
+import { beijingMidnightOnOrAfter, buyPlan, createPlan, DAY_MS, isBeijingMidnight, lastBeijingDay, membershipApp, paidPlan, periodsOf } from '../../support/membership.js';
 import { buy, orderRow, outTradeNoOf, payAtSandbox, signedInLearner, tick } from '../../support/wechat-pay.js';
 
-// The app and its WeChat Pay sandbox share a clock the tests move. wechatpay-node-v3 stamps the
-// requests it signs with the real time, which the sandbox checks against this clock (±300 s), so every
-// purchase happens with the clock at real time and only then is it moved to look at later days.
-// Sessions live long enough here to survive the jumps.
-const clock = fixedClock(new Date());
-let t: ListeningApp;
-beforeAll(async () => {
-  t = await startListeningApp({ SESSION_MAX_AGE_HOURS: String(24 * 1000) }, { clock });
-});
-beforeEach(() => clock.set(new Date()));
-afterAll(async () => t?.close());
+// The app and its WeChat Pay sandbox share a clock the tests move: every purchase happens with the
+// clock at real time and only then is it moved to look at later days (see membershipApp).
+const ctx = membershipApp();
+const { clock } = ctx;
 
 const lessonUrl = (course: { slug: string; lessons: Array<{ id: number }> }) => `/courses/${course.slug}/lessons/${course.lessons[1]!.id}`;
-const paidCourse = () => createCourseWithLessons(t.db, 2, { priceFen: 9900 });
+const paidCourse = () => createCourseWithLessons(ctx.t.db, 2, { priceFen: 9900 });
 
 describe('buying a membership plan', () => {
   it('creates a pending order for the plan at its price, with no course and no discount, and adds no period before payment', async () => {
-    const plan = await createPlan(t.db, { priceFen: 19_900, periodDays: 30 });
-    const { agent, user } = await signedInLearner(t);
+    const plan = await createPlan(ctx.t.db, { priceFen: 19_900, periodDays: 30 });
+    const { agent, user } = await signedInLearner(ctx.t);
 
     const res = await buyPlan(agent, plan.id, { amount_fen: '1', price: '0.01' });
 
     expect(res.status).toBe(303);
     const no = outTradeNoOf(res.headers.location);
-    expect(await orderRow(t.db, no)).toMatchObject({ user_id: user.id, plan_id: plan.id, course_id: null, amount_fen: 19_900, list_price_fen: 19_900, discount_fen: 0, coupon_id: null, status: 'pending', channel: 'native' });
-    expect(await periodsOf(t.db, user.id)).toEqual([]);
+    expect(await orderRow(ctx.t.db, no)).toMatchObject({ user_id: user.id, plan_id: plan.id, course_id: null, amount_fen: 19_900, list_price_fen: 19_900, discount_fen: 0, coupon_id: null, status: 'pending', channel: 'native' });
+    expect(await periodsOf(ctx.t.db, user.id)).toEqual([]);
   });
 
   it('adds one period from the payment to the Beijing midnight at or after 30 days on, once the payment notification arrives', async () => {
-    const plan = await createPlan(t.db, { priceFen: 19_900, periodDays: 30 });
-    const { agent, user } = await signedInLearner(t);
+    const plan = await createPlan(ctx.t.db, { priceFen: 19_900, periodDays: 30 });
+    const { agent, user } = await signedInLearner(ctx.t);
     const no = outTradeNoOf((await buyPlan(agent, plan.id)).headers.location);
 
-    await payAtSandbox(t, no);
-    expect(await periodsOf(t.db, user.id)).toEqual([]);
-    await tick(t);
+    await payAtSandbox(ctx.t, no);
+    expect(await periodsOf(ctx.t.db, user.id)).toEqual([]);
+    await tick(ctx.t);
 
-    const order = await orderRow(t.db, no);
+    const order = await orderRow(ctx.t.db, no);
     expect(order).toMatchObject({ status: 'paid', flag: null });
-    const periods = await periodsOf(t.db, user.id);
+    const periods = await periodsOf(ctx.t.db, user.id);
     expect(periods).toHaveLength(1);
     const [p] = periods;
     const paidAt = new Date(order.paid_at);
@@ -58,18 +49,18 @@ describe('buying a membership plan', () => {
   });
 
   it('says 会员已开通 on the order page and shows 我的会员 with its last day on the 会员 page', async () => {
-    const plan = await createPlan(t.db, { name: '月度会员', priceFen: 3_000, periodDays: 30 });
-    const { agent, user } = await signedInLearner(t);
+    const plan = await createPlan(ctx.t.db, { name: '月度会员', priceFen: 3_000, periodDays: 30 });
+    const { agent, user } = await signedInLearner(ctx.t);
     expect((await agent.get('/membership')).text).not.toContain('我的会员');
 
-    const { no } = await paidPlan(t, agent, plan.id);
+    const { no } = await paidPlan(ctx.t, agent, plan.id);
 
     const orderPage = await agent.get(`/orders/${no}`);
     expect(orderPage.status).toBe(200);
     expect(orderPage.text).toContain('会员：月度会员');
     expect(orderPage.text).toContain('支付成功，会员已开通');
     expect(orderPage.text).not.toContain('class="qr"');
-    const [p] = await periodsOf(t.db, user.id);
+    const [p] = await periodsOf(ctx.t.db, user.id);
     const page = await agent.get('/membership');
     expect(page.status).toBe(200);
     const mine = section(page.text, 'data-testid="my-memberships"');
@@ -81,33 +72,33 @@ describe('buying a membership plan', () => {
   });
 
   it('refuses a plan that is no longer on sale with 404, creating no order', async () => {
-    const plan = await createPlan(t.db, { status: 'archived' });
-    const { agent, user } = await signedInLearner(t);
+    const plan = await createPlan(ctx.t.db, { status: 'archived' });
+    const { agent, user } = await signedInLearner(ctx.t);
 
     const res = await buyPlan(agent, plan.id);
 
     expect(res.status).toBe(404);
     expect(res.text).toContain('会员方案不存在或已停售');
-    expect(await t.db('orders').where({ user_id: user.id })).toEqual([]);
+    expect(await ctx.t.db('orders').where({ user_id: user.id })).toEqual([]);
   });
 });
 
 describe('the 会员 page checkout', () => {
   it('reuses the pending plan order when 开通 is pressed again', async () => {
-    const plan = await createPlan(t.db);
-    const { agent, user } = await signedInLearner(t);
+    const plan = await createPlan(ctx.t.db);
+    const { agent, user } = await signedInLearner(ctx.t);
 
     const first = await buyPlan(agent, plan.id);
     const second = await buyPlan(agent, plan.id);
 
     expect(second.status).toBe(303);
     expect(second.headers.location).toBe(first.headers.location);
-    expect(await t.db('orders').where({ user_id: user.id, plan_id: plan.id })).toHaveLength(1);
+    expect(await ctx.t.db('orders').where({ user_id: user.id, plan_id: plan.id })).toHaveLength(1);
   });
 
   it('re-renders the 会员 page with 422 and the refusal beside the plan for a code that does not exist, creating no order', async () => {
-    const plan = await createPlan(t.db, { name: '带码方案' });
-    const { agent, user } = await signedInLearner(t);
+    const plan = await createPlan(ctx.t.db, { name: '带码方案' });
+    const { agent, user } = await signedInLearner(ctx.t);
 
     const res = await buyPlan(agent, plan.id, { coupon_code: 'NOPE' });
 
@@ -115,13 +106,13 @@ describe('the 会员 page checkout', () => {
     expect(section(res.text, 'data-testid="coupon-error"')).toContain('优惠码 NOPE 不存在');
     expect(res.text).toContain(`id="coupon_code_${plan.id}"`);
     expect(res.text).toMatch(new RegExp(`id="coupon_code_${plan.id}"[^>]*value="NOPE"`));
-    expect(await t.db('orders').where({ user_id: user.id })).toEqual([]);
+    expect(await ctx.t.db('orders').where({ user_id: user.id })).toEqual([]);
   });
 
   it('lists the plan in 我的订单 as a membership', async () => {
-    const plan = await createPlan(t.db, { name: '订单里的会员' });
-    const { agent } = await signedInLearner(t);
-    await paidPlan(t, agent, plan.id);
+    const plan = await createPlan(ctx.t.db, { name: '订单里的会员' });
+    const { agent } = await signedInLearner(ctx.t);
+    await paidPlan(ctx.t, agent, plan.id);
 
     const list = await agent.get('/me/orders');
 
@@ -133,26 +124,26 @@ describe('the 会员 page checkout', () => {
 describe('what a live membership opens', () => {
   it('opens a paid lesson of any published course the member does not own, with an `all` plan', async () => {
     const course = await paidCourse();
-    const plan = await createPlan(t.db, { scope: 'all' });
-    const { agent, user } = await signedInLearner(t);
+    const plan = await createPlan(ctx.t.db, { scope: 'all' });
+    const { agent, user } = await signedInLearner(ctx.t);
     expect((await agent.get(lessonUrl(course))).status).toBe(403);
 
-    await paidPlan(t, agent, plan.id);
+    await paidPlan(ctx.t, agent, plan.id);
 
     const lesson = await agent.get(lessonUrl(course));
     expect(lesson.status).toBe(200);
     expect(lesson.text).toContain(course.lessons[1]!.bodyMd);
     // A membership opens lessons; it does not make the course owned.
-    expect(await t.db('access_grants').where({ user_id: user.id })).toEqual([]);
+    expect(await ctx.t.db('access_grants').where({ user_id: user.id })).toEqual([]);
   });
 
   it('opens only the courses of a `courses` plan', async () => {
     const inPlan = await paidCourse();
     const other = await paidCourse();
-    const plan = await createPlan(t.db, { scope: 'courses', courseIds: [inPlan.id] });
-    const { agent } = await signedInLearner(t);
+    const plan = await createPlan(ctx.t.db, { scope: 'courses', courseIds: [inPlan.id] });
+    const { agent } = await signedInLearner(ctx.t);
 
-    await paidPlan(t, agent, plan.id);
+    await paidPlan(ctx.t, agent, plan.id);
 
     const open = await agent.get(lessonUrl(inPlan));
     const closed = await agent.get(lessonUrl(other));
@@ -163,14 +154,14 @@ describe('what a live membership opens', () => {
   });
 
   it('does not open a draft course, nor a course the creator takes down', async () => {
-    const draft = await createCourseWithLessons(t.db, 2, { status: 'draft' });
+    const draft = await createCourseWithLessons(ctx.t.db, 2, { status: 'draft' });
     const course = await paidCourse();
-    const { agent } = await signedInLearner(t);
-    await paidPlan(t, agent, (await createPlan(t.db, { scope: 'all' })).id);
+    const { agent } = await signedInLearner(ctx.t);
+    await paidPlan(ctx.t, agent, (await createPlan(ctx.t.db, { scope: 'all' })).id);
     expect((await agent.get(lessonUrl(course))).status).toBe(200);
     expect((await agent.get(`/api/lessons/${course.lessons[1]!.id}/comments`)).status).toBe(200);
 
-    await t.db('courses').where({ id: course.id }).update({ status: 'draft' });
+    await ctx.t.db('courses').where({ id: course.id }).update({ status: 'draft' });
     const takenDown = await agent.get(lessonUrl(course));
     const neverPublished = await agent.get(lessonUrl(draft));
 
@@ -185,9 +176,9 @@ describe('what a live membership opens', () => {
 
   it('opens the lesson until the last millisecond before ends_at and not at ends_at, with no job run', async () => {
     const course = await paidCourse();
-    const { agent, user } = await signedInLearner(t);
-    await paidPlan(t, agent, (await createPlan(t.db, { scope: 'all', periodDays: 30 })).id);
-    const [p] = await periodsOf(t.db, user.id);
+    const { agent, user } = await signedInLearner(ctx.t);
+    await paidPlan(ctx.t, agent, (await createPlan(ctx.t.db, { scope: 'all', periodDays: 30 })).id);
+    const [p] = await periodsOf(ctx.t.db, user.id);
 
     clock.set(new Date(p!.ends_at.getTime() - 1));
     const lastMoment = await agent.get(lessonUrl(course));
@@ -199,7 +190,7 @@ describe('what a live membership opens', () => {
     expect(atEnd.status).toBe(403);
     expect(atEnd.text).not.toContain(course.lessons[1]!.bodyMd);
     // Nothing was written to end it: the period simply no longer covers now.
-    expect((await periodsOf(t.db, user.id))[0]).toMatchObject({ ended_at: null });
+    expect((await periodsOf(ctx.t.db, user.id))[0]).toMatchObject({ ended_at: null });
     // 我的会员 no longer lists it either.
     expect((await agent.get('/membership')).text).not.toContain('data-testid="my-memberships"');
   });
@@ -207,13 +198,13 @@ describe('what a live membership opens', () => {
   it('leaves a course bought outright open after the membership ends, while the others close', async () => {
     const bought = await paidCourse();
     const viaMembership = await paidCourse();
-    const { agent, user } = await signedInLearner(t);
-    await paidPlan(t, agent, (await createPlan(t.db, { scope: 'all' })).id);
+    const { agent, user } = await signedInLearner(ctx.t);
+    await paidPlan(ctx.t, agent, (await createPlan(ctx.t.db, { scope: 'all' })).id);
     const no = outTradeNoOf((await buy(agent, bought)).headers.location);
-    await payAtSandbox(t, no);
-    await tick(t);
-    expect(await orderRow(t.db, no)).toMatchObject({ status: 'paid', course_id: bought.id });
-    const [p] = await periodsOf(t.db, user.id);
+    await payAtSandbox(ctx.t, no);
+    await tick(ctx.t);
+    expect(await orderRow(ctx.t.db, no)).toMatchObject({ status: 'paid', course_id: bought.id });
+    const [p] = await periodsOf(ctx.t.db, user.id);
 
     clock.set(new Date(p!.ends_at.getTime() + DAY_MS));
 
@@ -225,25 +216,25 @@ describe('what a live membership opens', () => {
 
   it('lets a member still buy a course the membership opens, to keep it', async () => {
     const course = await paidCourse();
-    const { agent, user } = await signedInLearner(t);
-    await paidPlan(t, agent, (await createPlan(t.db, { scope: 'all' })).id);
+    const { agent, user } = await signedInLearner(ctx.t);
+    await paidPlan(ctx.t, agent, (await createPlan(ctx.t.db, { scope: 'all' })).id);
 
     const res = await buy(agent, course);
 
     expect(res.status).toBe(303);
-    expect(await orderRow(t.db, outTradeNoOf(res.headers.location))).toMatchObject({ user_id: user.id, course_id: course.id, plan_id: null, status: 'pending' });
+    expect(await orderRow(ctx.t.db, outTradeNoOf(res.headers.location))).toMatchObject({ user_id: user.id, course_id: course.id, plan_id: null, status: 'pending' });
   });
 });
 
 describe('buying the same plan again', () => {
   it('before the end adds a period that starts at the previous end, not today, and ends 30 days later at a Beijing midnight', async () => {
-    const plan = await createPlan(t.db, { name: '续费方案', periodDays: 30 });
-    const { agent, user } = await signedInLearner(t);
-    await paidPlan(t, agent, plan.id);
+    const plan = await createPlan(ctx.t.db, { name: '续费方案', periodDays: 30 });
+    const { agent, user } = await signedInLearner(ctx.t);
+    await paidPlan(ctx.t, agent, plan.id);
 
-    const second = await paidPlan(t, agent, plan.id);
+    const second = await paidPlan(ctx.t, agent, plan.id);
 
-    const [first, next] = await periodsOf(t.db, user.id);
+    const [first, next] = await periodsOf(ctx.t.db, user.id);
     expect(next).toMatchObject({ plan_id: plan.id, order_id: second.order.id, ended_at: null });
     expect(next!.starts_at.getTime()).toBe(first!.ends_at.getTime());
     expect(next!.starts_at.getTime()).toBeGreaterThan(second.paidAt.getTime() + 29 * DAY_MS);
@@ -255,45 +246,45 @@ describe('buying the same plan again', () => {
   });
 
   it('after the membership ran out starts the new period at the payment', async () => {
-    const plan = await createPlan(t.db, { periodDays: 30 });
-    const { agent, user } = await signedInLearner(t);
-    await paidPlan(t, agent, plan.id);
+    const plan = await createPlan(ctx.t.db, { periodDays: 30 });
+    const { agent, user } = await signedInLearner(ctx.t);
+    await paidPlan(ctx.t, agent, plan.id);
     // That period was bought 40 days ago and ended 10 days ago.
-    const [old] = await periodsOf(t.db, user.id);
+    const [old] = await periodsOf(ctx.t.db, user.id);
     const oldEnd = beijingMidnightOnOrAfter(new Date(Date.now() - 10 * DAY_MS));
-    await t.db('memberships').where({ id: old!.id }).update({ starts_at: new Date(oldEnd.getTime() - 30 * DAY_MS), ends_at: oldEnd });
+    await ctx.t.db('memberships').where({ id: old!.id }).update({ starts_at: new Date(oldEnd.getTime() - 30 * DAY_MS), ends_at: oldEnd });
 
-    const again = await paidPlan(t, agent, plan.id);
+    const again = await paidPlan(ctx.t, agent, plan.id);
 
-    const [, next] = await periodsOf(t.db, user.id);
+    const [, next] = await periodsOf(ctx.t.db, user.id);
     expect(next!.starts_at.getTime()).toBe(again.paidAt.getTime());
     expect(next!.ends_at.getTime()).toBe(beijingMidnightOnOrAfter(new Date(again.paidAt.getTime() + 30 * DAY_MS)).getTime());
   });
 
   it('of another plan does not extend from the first plan’s end', async () => {
-    const monthly = await createPlan(t.db, { periodDays: 30 });
-    const yearly = await createPlan(t.db, { periodDays: 365, priceFen: 99_900 });
-    const { agent, user } = await signedInLearner(t);
-    await paidPlan(t, agent, monthly.id);
+    const monthly = await createPlan(ctx.t.db, { periodDays: 30 });
+    const yearly = await createPlan(ctx.t.db, { periodDays: 365, priceFen: 99_900 });
+    const { agent, user } = await signedInLearner(ctx.t);
+    await paidPlan(ctx.t, agent, monthly.id);
 
-    const bought = await paidPlan(t, agent, yearly.id);
+    const bought = await paidPlan(ctx.t, agent, yearly.id);
 
-    const [, year] = await periodsOf(t.db, user.id);
+    const [, year] = await periodsOf(ctx.t.db, user.id);
     expect(year).toMatchObject({ plan_id: yearly.id });
     expect(year!.starts_at.getTime()).toBe(bought.paidAt.getTime());
     expect(year!.ends_at.getTime()).toBe(beijingMidnightOnOrAfter(new Date(bought.paidAt.getTime() + 365 * DAY_MS)).getTime());
   });
 
   it('adds one period however many copies of the payment notification arrive', async () => {
-    const plan = await createPlan(t.db);
-    const { agent, user } = await signedInLearner(t);
+    const plan = await createPlan(ctx.t.db);
+    const { agent, user } = await signedInLearner(ctx.t);
     const no = outTradeNoOf((await buyPlan(agent, plan.id)).headers.location);
 
-    await payAtSandbox(t, no, { duplicates: 3 });
-    await tick(t);
-    await tick(t);
+    await payAtSandbox(ctx.t, no, { duplicates: 3 });
+    await tick(ctx.t);
+    await tick(ctx.t);
 
-    expect(await orderRow(t.db, no)).toMatchObject({ status: 'paid' });
-    expect(await periodsOf(t.db, user.id)).toHaveLength(1);
+    expect(await orderRow(ctx.t.db, no)).toMatchObject({ status: 'paid' });
+    expect(await periodsOf(ctx.t.db, user.id)).toHaveLength(1);
   });
 });

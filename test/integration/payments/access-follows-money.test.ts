@@ -15,9 +15,9 @@ import {
   postNotification,
   sandboxControl,
   sandboxKeys,
+  settleRefunds,
   signedInLearner,
   tick,
-  waitFor,
   WECHAT_UA,
   paidPurchase,
   startListeningAppWithAdmin,
@@ -31,14 +31,7 @@ afterAll(async () => t?.close());
 const liveSources = (userId: number, courseId: number) => t.db('access_grants').where({ user_id: userId, course_id: courseId }).whereNull('revoked_at').orderBy('id');
 const refundsOfOrder = (orderId: number) => t.db('refunds').where({ order_id: orderId }).orderBy('id');
 
-/** Sandbox passes until every refund of the order has settled at WeChat and its notification was answered. */
-async function settleRefundsOf(orderId: number) {
-  return waitFor(async () => {
-    await tick(t);
-    const rows = await refundsOfOrder(orderId);
-    return rows.length > 0 && rows.every((r) => r.status === 'succeeded') ? rows : null;
-  });
-}
+const settleRefundsOf = (orderId: number) => settleRefunds(t, { orderId });
 
 const purchase = () => paidPurchase(t);
 

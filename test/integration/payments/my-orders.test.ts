@@ -2,19 +2,14 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCourseWithLessons } from '../../support/catalog-factories.js';
 import type { ListeningApp } from '../../support/listening-app.js';
-import { buy, outTradeNoOf, paidPurchase, signedInLearner, tick, waitFor, startListeningAppWithAdmin } from '../../support/wechat-pay.js';
+import { buy, outTradeNoOf, paidPurchase, settleRefunds, signedInLearner, startListeningAppWithAdmin } from '../../support/wechat-pay.js';
 
 let t: ListeningApp;
 let adminId: number;
 beforeAll(async () => ({ t, adminId } = await startListeningAppWithAdmin()));
 afterAll(async () => t?.close());
 
-async function settle(outRefundNo: string) {
-  await waitFor(async () => {
-    await tick(t);
-    return (await t.db('refunds').where({ out_refund_no: outRefundNo }).first()).status === 'succeeded';
-  });
-}
+const settle = (outRefundNo: string) => settleRefunds(t, { outRefundNo });
 
 describe('我的订单', () => {
   it('lists every order with course, amount, status, paid time and each refund, in Beijing time', async () => {

@@ -8,6 +8,7 @@ import { AppError } from '../../../src/platform/errors.js';
 import { createLogger } from '../../../src/platform/logger.js';
 import { createCourseWithLessons } from '../../support/catalog-factories.js';
 import type { ListeningApp } from '../../support/listening-app.js';
+import { rejectionOf } from '../../support/rejection.js';
 import {
   APP_APPID,
   APP_MCHID,
@@ -19,6 +20,7 @@ import {
   postNotification,
   SANDBOX_MOUNT,
   sandboxKeys,
+  settleRefunds,
   signedInLearner,
   tick,
   waitFor,
@@ -33,23 +35,8 @@ afterAll(async () => t?.close());
 
 const paidPurchase = (priceFen?: number) => purchased(t, priceFen);
 
-/** Runs sandbox passes until the refund has settled at WeChat and its REFUND.SUCCESS was answered. */
-async function settleRefund(outRefundNo: string) {
-  return waitFor(async () => {
-    await tick(t);
-    const row = await t.db('refunds').where({ out_refund_no: outRefundNo }).first();
-    return row.status === 'succeeded' ? row : null;
-  });
-}
-
-async function refusal(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof AppError)) throw new Error(`expected an AppError, got ${String(err)}`);
-  return err;
-}
+const settleRefund = async (outRefundNo: string) => (await settleRefunds(t, { outRefundNo }))[0];
+const refusal = (p: Promise<unknown>) => rejectionOf(p, AppError);
 
 const refundsOf = async (no: string) => t.db('refunds').where({ order_id: (await orderRow(t.db, no)).id }).orderBy('id');
 const entitlementOf = (userId: number, courseId: number) => t.db('access_grants').where({ user_id: userId, course_id: courseId }).first();

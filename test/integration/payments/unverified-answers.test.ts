@@ -11,6 +11,7 @@ import { createPaymentService, createWechatPayClient, WechatPayError } from '../
 import { systemClock } from '../../../src/platform/clock.js';
 import { createLogger } from '../../../src/platform/logger.js';
 import { createCourse, createUser } from '../../support/factories.js';
+import { rejectionOf } from '../../support/rejection.js';
 import { startTestApp, type TestApp } from '../../support/test-app.js';
 import { createPendingOrder, orderRow } from '../../support/wechat-pay.js';
 
@@ -65,14 +66,7 @@ function client() {
   });
 }
 
-async function failure(p: Promise<unknown>): Promise<WechatPayError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof WechatPayError)) throw new Error(`expected a WechatPayError, got ${String(err)}`);
-  return err;
-}
+const failure = (p: Promise<unknown>) => rejectionOf(p, WechatPayError);
 
 describe('a WeChat Pay answer whose signature fails', () => {
   it('is a transport failure even when it says 404: the order and refund queries throw instead of answering "no such thing"', async () => {
