@@ -145,7 +145,10 @@ export function createPaymentService(deps: {
         // the order is refunded, not waiting for a notification that has come and gone.
         const current = (await orders.findById(trx, order.id))!;
         await deps.pricing.paid(trx, current, false);
-        await orders.moveStatus(trx, order.id, ['paid'], current.refundedFen >= current.amountFen ? 'refunded' : 'refunding', now);
+        const settled = current.refundedFen >= current.amountFen;
+        await orders.moveStatus(trx, order.id, ['paid'], settled ? 'refunded' : 'refunding', now);
+        // The refund's own settlement found no paid order to finish: its coupon copy is refunded here.
+        if (settled) await deps.pricing.refunded(trx, current);
         await orders.setFlag(trx, order.id, 'refunded_before_recorded', now);
         await deps.audit.record(trx, { actorUserId: SYSTEM_ACTOR, action: 'order.refunded_before_recorded', entityType: 'order', entityId: order.id, summary });
         log.error({ event: 'payments.alert.refunded_before_recorded', outTradeNo: order.outTradeNo }, 'WeChat reports a refund for an order we never saw paid; no access granted');

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DUPLICATE_REFUND_REASON } from '../../../src/modules/payments/payment-service.js';
 import { createCourseWithLessons } from '../../support/catalog-factories.js';
+import { createCoupon, grantsOf } from '../../support/coupons.js';
 import { createUser } from '../../support/factories.js';
 import { csrfFrom } from '../../support/forms.js';
 import type { ListeningApp } from '../../support/listening-app.js';
@@ -207,8 +208,9 @@ describe('WeChat reports REFUND for an order we still think is pending', () => {
 describe('the console refund’s notification arriving before anything else', () => {
   it('ends the order refunded, not stuck in 退款中, when the query that finds the payment comes after', async () => {
     const course = await createCourseWithLessons(t.db, 1, { priceFen: 7700 });
+    const coupon = await createCoupon(t.db, { amountOffFen: 700 });
     const learner = await signedInLearner(t);
-    const no = outTradeNoOf((await buy(learner.agent, course)).headers.location);
+    const no = outTradeNoOf((await buy(learner.agent, course, { coupon_code: coupon.code! })).headers.location);
     await payAtSandbox(t, no, { delay_ms: 6 * 3600_000 * 1000 });
     await sandboxControl(t, `/sandbox/transactions/${no}/console-refund`);
     const order = await orderRow(t.db, no);
@@ -216,8 +218,10 @@ describe('the console refund’s notification arriving before anything else', ()
 
     await learner.agent.post(`/orders/${no}/query`).type('form').send({ _csrf: await csrfOfOrderPage(learner.agent, no) });
 
-    expect(await orderRow(t.db, no)).toMatchObject({ status: 'refunded', refunded_fen: 7700, flag: 'refunded_before_recorded' });
+    expect(await orderRow(t.db, no)).toMatchObject({ status: 'refunded', refunded_fen: 7000, flag: 'refunded_before_recorded' });
     expect(await liveSources(learner.user.id, course.id)).toEqual([]);
+    // The discounted payment was taken and refunded: the copy is spent, not handed back.
+    expect(await grantsOf(t.db, coupon.id)).toEqual([expect.objectContaining({ status: 'refunded', order_id: order.id })]);
   });
 });
 
