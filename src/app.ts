@@ -349,10 +349,10 @@ export function buildApp(deps: AppDeps): BuiltApp {
   );
   const store: Storefront = {
     plan: async (id) => {
-      const plan = await commerce.memberships.plan(id).catch(() => null);
+      const plan = await commerce.memberships.findPlan(id);
       return plan && { id: plan.id, name: plan.name, priceFen: plan.priceFen, onSale: plan.status === 'active' };
     },
-    couponName: async (id) => (await commerce.coupons.byId(id).catch(() => null))?.name ?? null,
+    couponName: async (id) => (await commerce.coupons.findById(id))?.name ?? null,
     refused: async (req, res, product, refusal) => {
       if (product.kind === 'membership') return commerce.routes.showMembership(req, res, { planId: product.id, ...refusal });
       const course = (await courses.byId(product.id))!;

@@ -170,6 +170,12 @@ export function createCouponRepository() {
       return r ? toGrant(r) : null;
     },
 
+    /** Every copy of one coupon the learner ever had, released ones included. */
+    async grantsOf(db: Knex, couponId: number, userId: number): Promise<CouponGrant[]> {
+      const rows = await db('coupon_grants').where({ coupon_id: couponId, user_id: userId }).orderBy('id');
+      return rows.map(toGrant);
+    },
+
     async grantsOfUser(db: Knex, userId: number, statuses: GrantStatus[]): Promise<CouponGrant[]> {
       const rows = await db('coupon_grants').where({ user_id: userId }).whereIn('status', statuses).orderBy('id', 'desc').limit(500);
       return rows.map(toGrant);

@@ -69,6 +69,16 @@ export function createCouponService(deps: { db: Knex; clock: Clock; log: Logger;
     return id;
   }
 
+  /** The coupon a typed code names, usable now on the product, with its price; or the refusal. */
+  async function usableCode(q: Knex, typed: string, product: Product, now: Date): Promise<{ coupon: Coupon; price: Price }> {
+    const code = normaliseCode(typed);
+    const c = /^[A-Z0-9_-]{1,32}$/.test(code) ? await repo.findByCode(q, code) : null;
+    if (!c) throw new ValidationError('COUPON_NOT_FOUND', `优惠码 ${code.slice(0, 32)} 不存在，请检查后重试`);
+    const refusal = unusable(c, now);
+    if (refusal) throw refusal;
+    return { coupon: c, price: priceOrRefuse(c, product) };
+  }
+
   /** The learner's usable copies, each with the price it gives on the product, best first. */
   async function usableFor(q: Knex, userId: number, product: Product, now: Date): Promise<Array<{ coupon: Coupon; grant: CouponGrant; price: Price }>> {
     const grants = await repo.grantsOfUser(q, userId, ['available']);
@@ -113,6 +123,8 @@ export function createCouponService(deps: { db: Knex; clock: Clock; log: Logger;
         throw err;
       }
     },
+
+    findById: (id: number) => repo.findById(db, id),
 
     async byId(id: number): Promise<Coupon> {
       const c = Number.isSafeInteger(id) ? await repo.findById(db, id) : null;
@@ -167,31 +179,24 @@ export function createCouponService(deps: { db: Knex; clock: Clock; log: Logger;
     },
 
     /**
-     * Prices a checkout inside its transaction and reserves the copy it uses. A typed code uses the
-     * learner's copy of it, or issues one (优惠券已领完 when none is left); no code takes the best
-     * copy the learner holds. Throws ValidationError/ConflictError with a COUPON_ code.
-     */
-    /**
      * Whether a typed code would be taken, checked before checkout touches the learner's open order:
      * a typo must not close it. The copy that open order holds counts as the learner's own. Throws the
      * refusal reserve would; returns the coupon's id. Reserve still decides, atomically.
      */
     async preflight(r: { userId: number; product: Product; couponCode: string; heldByOrder: number | null }): Promise<number> {
-      const now = clock.now();
-      const code = normaliseCode(r.couponCode);
-      const c = /^[A-Z0-9_-]{1,32}$/.test(code) ? await repo.findByCode(db, code) : null;
-      if (!c) throw new ValidationError('COUPON_NOT_FOUND', `优惠码 ${code.slice(0, 32)} 不存在，请检查后重试`);
-      const refusal = unusable(c, now);
-      if (refusal) throw refusal;
-      priceOrRefuse(c, r.product);
-      const held = await repo.grantsOfUser(db, r.userId, ['available', 'reserved', 'used', 'refunded']);
-      const mine = held.filter((g) => g.couponId === c.id);
+      const { coupon: c } = await usableCode(db, r.couponCode, r.product, clock.now());
+      const mine = await repo.grantsOf(db, c.id, r.userId);
       if (mine.some((g) => g.status === 'available' || (g.status === 'reserved' && g.orderId === r.heldByOrder))) return c.id;
-      if (mine.length >= c.perLearner) throw limitReached(c);
+      if (mine.filter((g) => g.status !== 'released').length >= c.perLearner) throw limitReached(c);
       if (c.issuedCount >= c.quantity) throw soldOut();
       return c.id;
     },
 
+    /**
+     * Prices a checkout inside its transaction and reserves the copy it uses. A typed code uses the
+     * learner's copy of it, or issues one (优惠券已领完 when none is left); no code takes the best
+     * copy the learner holds. Throws ValidationError/ConflictError with a COUPON_ code.
+     */
     async reserve(trx: Knex, r: { userId: number; product: Product; couponCode: string | null; now: Date }): Promise<Reservation> {
       const listOnly: Reservation = { listFen: r.product.priceFen, discountFen: 0, payableFen: r.product.priceFen, couponId: null, grantId: null };
       if (r.couponCode === null) {
@@ -199,12 +204,7 @@ export function createCouponService(deps: { db: Knex; clock: Clock; log: Logger;
         if (!best || !(await repo.moveGrant(trx, best.grant.id, ['available'], 'reserved', {}, r.now))) return listOnly;
         return { ...best.price, couponId: best.coupon.id, grantId: best.grant.id };
       }
-      const code = normaliseCode(r.couponCode);
-      const c = /^[A-Z0-9_-]{1,32}$/.test(code) ? await repo.findByCode(trx, code) : null;
-      if (!c) throw new ValidationError('COUPON_NOT_FOUND', `优惠码 ${code.slice(0, 32)} 不存在，请检查后重试`);
-      const refusal = unusable(c, r.now);
-      if (refusal) throw refusal;
-      const price = priceOrRefuse(c, r.product);
+      const { coupon: c, price } = await usableCode(trx, r.couponCode, r.product, r.now);
       const mine = await repo.availableGrant(trx, c.id, r.userId);
       if (mine && (await repo.moveGrant(trx, mine.id, ['available'], 'reserved', {}, r.now))) return { ...price, couponId: c.id, grantId: mine.id };
       const grantId = await issue(trx, c, r.userId, 'code', 'reserved', r.now);

@@ -17,14 +17,8 @@ function toPeriod(r: Row): MembershipPeriod {
   };
 }
 
-export interface PlanFields {
-  name: string;
-  description: string;
-  priceFen: number;
-  periodDays: number;
-  scope: PlanScope;
-  courseIds: number[];
-}
+/** What a creator sets on a plan (its status is changed on its own). */
+export type PlanFields = Omit<MembershipPlan, 'id' | 'status'>;
 
 /** Periods that count: not ended early. */
 const live = (db: Knex) => db('memberships').whereNull('ended_at');

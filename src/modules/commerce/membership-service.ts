@@ -48,6 +48,9 @@ export function createMembershipService(deps: { db: Knex; clock: Clock; log: Log
   return {
     plan,
 
+    /** The plan, or null when there is none (an order's page for a deleted plan). */
+    findPlan: (id: number) => (Number.isSafeInteger(id) ? repo.findPlan(db, id) : Promise.resolve(null)),
+
     /** Plans on sale (the 会员 page), cheapest first; `all` also lists archived ones (admin). */
     async plans(which: 'on_sale' | 'all' = 'on_sale'): Promise<MembershipPlan[]> {
       return repo.plans(db, which === 'all' ? ['active', 'archived'] : ['active']);
@@ -107,6 +110,8 @@ export function createMembershipService(deps: { db: Knex; clock: Clock; log: Log
     async ofLearner(userId: number): Promise<Membership[]> {
       const now = clock.now();
       const list = [...standings(await repo.periodsOf(db, userId), now).values()].filter((s) => s.endsAt > now);
+      // Most learners have no membership: every page they see (the renewal banner) stops here.
+      if (list.length === 0) return [];
       const plans = new Map((await repo.plans(db, ['active', 'archived'])).map((p) => [p.id, p]));
       return list
         .filter((s) => plans.has(s.planId))

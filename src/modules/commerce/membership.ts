@@ -1,3 +1,5 @@
+import { beijingDate, beijingDayStart } from '../../platform/time.js';
+
 export type PlanScope = 'all' | 'courses';
 export type PlanStatus = 'active' | 'archived';
 /** The lengths a plan may have, in days. */
@@ -44,9 +46,6 @@ export function planCovers(plan: Pick<MembershipPlan, 'scope' | 'courseIds'>, co
 
 /** Whole Beijing days from today to a membership's last day: 0 on the last day itself. */
 export function daysLeft(endsAt: Date, now: Date): number {
-  const day = 86_400_000;
-  const offset = 8 * 3600_000;
-  const lastDay = Math.floor((endsAt.getTime() - 1 + offset) / day);
-  const today = Math.floor((now.getTime() + offset) / day);
-  return Math.max(0, lastDay - today);
+  const days = (beijingDayStart(beijingDate(new Date(endsAt.getTime() - 1))).getTime() - beijingDayStart(beijingDate(now)).getTime()) / 86_400_000;
+  return Math.max(0, days);
 }

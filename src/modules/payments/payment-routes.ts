@@ -109,7 +109,7 @@ export function paymentRoutes(deps: {
   }
 
   /** The course or plan a checkout names: `course_id`, or `plan_id` for a membership. */
-  async function productOf(form: Record<string, string | undefined>): Promise<{ product: CheckoutProduct; back: string }> {
+  async function checkoutProductOf(form: Record<string, string | undefined>): Promise<{ product: CheckoutProduct; back: string }> {
     const id = (raw: string | undefined) => (/^\d{1,9}$/.test(raw ?? '') ? Number(raw) : null);
     if (form.plan_id !== '' && form.course_id !== '') throw new ValidationError('ONE_PRODUCT', '一次只能购买一门课程或一个会员方案');
     if (form.plan_id !== '' && form.course_id === '') {
@@ -126,7 +126,7 @@ export function paymentRoutes(deps: {
 
   router.post('/orders', requireLogin, deps.checkoutLimiter, async (req, res) => {
     const form = formValues(req.body, ['course_id', 'plan_id', 'coupon_code']);
-    const { product, back } = await productOf(form);
+    const { product, back } = await checkoutProductOf(form);
     const typed = (form.coupon_code ?? '').trim();
     try {
       const order = await payments.checkout({
