@@ -38,13 +38,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Knex } from 'knex';
-import { migrateLatest, openDatabase } from '../src/platform/db/index.js';
-import { loadConfig } from '../src/config/config.js';
 import { systemClock } from '../src/platform/clock.js';
 import { createLogger } from '../src/platform/logger.js';
 import { createAuditService } from '../src/modules/audit/index.js';
 import { CouponForm, createCommerce } from '../src/modules/commerce/index.js';
-import { movableClock, startApp, type RunningApp } from './lib/app-server.js';
+import { movableClock, migrateFor, startApp, type RunningApp } from './lib/app-server.js';
 import { insertBenchCourse } from './lib/course-fixtures.js';
 import { checkoutForm, checkoutWave, latency, statusCounts, type CheckoutWaveResult } from './lib/checkout-wave.js';
 import { BENCH_ARGON2_ENV, seedLearners, signIn, type SignedIn } from './lib/learner-sessions.js';
@@ -157,12 +155,7 @@ async function runOn(label: string, databaseUrl: string, dir: string): Promise<O
     LOGIN_RATE_LIMIT: '100000',
     ...BENCH_ARGON2_ENV,
   };
-  const migrationDb = openDatabase(loadConfig(env, dir).database);
-  try {
-    await migrateLatest(migrationDb);
-  } finally {
-    await migrationDb.destroy();
-  }
+  await migrateFor(env, dir);
   const clock = movableClock();
   const app = await startApp(env, clock, dir);
   const { db } = app;

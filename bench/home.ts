@@ -14,16 +14,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import express, { type Express } from 'express';
+import type { Express } from 'express';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config/config.js';
-import { PROJECT_ROOT } from '../src/config/environment.js';
 import { systemClock } from '../src/platform/clock.js';
 import { migrateLatest, openDatabase } from '../src/platform/db/index.js';
 import { createLogger } from '../src/platform/logger.js';
 import { CATEGORIES, createCourseService } from '../src/modules/catalog/index.js';
 import { seedPublishedCourses } from './lib/course-fixtures.js';
 import { describe, isValid, listen, load, problems, type LoadResult } from './lib/load.js';
+import { templateApp } from './lib/template-app.js';
 
 const COURSES = 1000;
 const CONNECTIONS = 50;
@@ -59,12 +59,7 @@ function listUrl(category: string | null, page: number): string {
  */
 function inMemoryApp(firstPage: FirstPage): Express {
   const list = structuredClone(firstPage);
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('view engine', 'ejs');
-  app.set('views', path.join(PROJECT_ROOT, 'views'));
-  app.set('view cache', true);
-  app.locals.appName = '知付';
+  const app = templateApp();
   app.use((req, res, next) => {
     res.locals.csrfToken = () => 'bench-csrf-token';
     res.locals.currentUser = null;
@@ -78,6 +73,8 @@ function inMemoryApp(firstPage: FirstPage): Express {
     res.render('catalog/home', {
       title: '全部课程',
       ...list,
+      // A visitor gets no 为你推荐.
+      forYou: [],
       category,
       categories: CATEGORIES.map((c) => ({ ...c, url: listUrl(c.code, 1), active: false })),
       allUrl: listUrl(null, 1),

@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- notify`: how many WeChat Pay payment notifications the real webhook settles per
- * second, against the ceiling set by the cryptography alone.
+ * second, against two ceilings measured in the same run.
  *
  * 1. The real app, built by `buildApp` in production mode in sandbox mode (its keys generated under a
  *    temporary SANDBOX_DIR), listening on a loopback port, on SQLite and then, when BENCH_MYSQL_URL
@@ -9,11 +9,15 @@
  * 2. 2,000 pending orders of one paid course for 2,000 distinct learners, written straight with knex.
  * 3. 2,000 distinct TRANSACTION.SUCCESS notifications, signed and encrypted as WeChat does (with
  *    node:crypto, not the app's helpers) and freshly timestamped, POSTed once each to
- *    /wechatpay/notify by autocannon over 50 connections, after a warm-up on 200 other orders.
+ *    /wechatpay/notify by autocannon over 50 connections, after a warm-up on 200 other orders. The
+ *    rate is answers over the time from the first request written to the last answer read (the load
+ *    worker's own clock: autocannon's duration is whole seconds), p50/p99 over every round trip.
  * 4. Every answer must be 204, and afterwards all 2,000 orders paid with 2,000 live purchase grants;
- *    anything else makes the run invalid (exit code 1).
- * 5. The ceiling: an in-process loop that only parses, verifies (`verifyWechatSignature`) and decrypts
- *    (`decryptResource`) the same 2,000 notifications.
+ *    anything else makes the run invalid (exit code 1). The app's SQL statements and transactions
+ *    during the timed run are counted (knex `query` events) and reported per notification.
+ * 5. The ceilings: a bare Express route answering 204 to the same requests under the same load, right
+ *    after, in the same process (what HTTP alone costs here); and an in-process loop that only parses,
+ *    verifies (`verifyWechatSignature`) and decrypts (`decryptResource`) the notifications.
  *
  * One summary line on stdout, progress on stderr.
  */
@@ -22,7 +26,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import knex, { type Knex } from 'knex';
+import express from 'express';
+import type { Knex } from 'knex';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config/config.js';
 import { systemClock } from '../src/platform/clock.js';
@@ -30,7 +35,8 @@ import { migrateLatest, openDatabase } from '../src/platform/db/index.js';
 import { createLogger } from '../src/platform/logger.js';
 import { decryptResource, newOutTradeNo, verifyWechatSignature, WechatPayKeyring } from '../src/modules/payments/index.js';
 import { insertBenchCourse } from './lib/course-fixtures.js';
-import { listen } from './lib/load.js';
+import { listen, mainThreadCpuMs } from './lib/load.js';
+import { freshMysqlDatabase } from './lib/scratch-mysql.js';
 import { postEach, problemsOf, type PostEachResult } from './lib/post-each.js';
 import { paymentSucceeded, readSandboxKeys, type PlatformKeys, type SignedNotification } from './lib/wechatpay-notifications.js';
 
@@ -49,7 +55,20 @@ interface DialectResult {
   label: string;
   perSecond: number;
   load: PostEachResult;
+  /** The bare Express route under the same load, right after. */
+  bare: { perSecond: number; load: PostEachResult; cpuUs: number | null } | null;
+  /** CPU time of the server's thread per notification (Linux): what a busy machine moves least. */
+  cpuUs: number | null;
+  sql: SqlCount | null;
   problems: string[];
+}
+
+/** What the app asked its database during the timed run, per notification. */
+interface SqlCount {
+  statements: number;
+  transactions: number;
+  /** Each distinct statement (BEGIN and COMMIT included) and how often it was sent. */
+  shapes: Map<string, number>;
 }
 
 interface Fixture {
@@ -195,26 +214,29 @@ async function runOn(label: string, databaseUrl: string, dir: string, state: { c
     try {
       const job = { url: server.url, path: '/wechatpay/notify', connections: CONNECTIONS, timeoutSeconds: 30 };
       progress(`${label}: warming up with ${warm.length} notifications`);
-      // Counted during the warm-up only, so the listener costs nothing in the measured run.
-      let queries = 0;
-      const countQuery = () => (queries += 1);
-      db.on('query', countQuery);
+      const warmCounted = countSql(db);
       const warmUp = await postEach({ ...job, requests: warm });
-      db.off('query', countQuery);
-      progress(`${label}: ${(queries / warm.length).toFixed(1)} SQL statements per notification`);
+      // Which statements they are, per notification; the analytics buffer's batched writes are among them.
+      for (const [sql, n] of warmCounted.stop(warm.length).shapes) progress(`${label}:   ${(n / warm.length).toFixed(2)} × ${sql.length > 150 ? `${sql.slice(0, 150)}…` : sql}`);
       const warmProblems = [...postProblems(`${label} warm-up`, warmUp, warm.length), ...(await verifyPaid(db, warmFixture)).map((p) => `${label} warm-up ${p}`)];
-      if (warmProblems.length > 0) return { label, perSecond: 0, load: warmUp, problems: warmProblems };
+      if (warmProblems.length > 0) return { label, perSecond: 0, load: warmUp, bare: null, sql: null, cpuUs: null, problems: warmProblems };
 
       progress(`${label}: ${notifications.length} notifications over ${CONNECTIONS} connections`);
+      const counted = countSql(db);
+      const cpuBefore = mainThreadCpuMs();
       const load = await postEach({ ...job, requests: notifications });
+      const cpuUs = cpuPerRequest(cpuBefore, load.completed);
+      const sql = counted.stop(load.completed);
       const perSecond = load.completed / (load.elapsedMs / 1000);
       progress(
-        `${label}: ${perSecond.toFixed(0)} notif/s, latency mean ${load.meanMs.toFixed(1)} ms p50 ${load.p50Ms} ms p99 ${load.p99Ms} ms, ` +
-          `${load.completed} in ${(load.elapsedMs / 1000).toFixed(2)} s`,
+        `${label}: ${perSecond.toFixed(0)} settled/s, latency mean ${load.meanMs.toFixed(1)} ms p50 ${load.p50Ms.toFixed(1)} ms p99 ${load.p99Ms.toFixed(1)} ms, ` +
+          `${load.completed} in ${(load.elapsedMs / 1000).toFixed(3)} s, server thread ${cpuUs?.toFixed(0) ?? '?'} µs CPU each; ${sql.statements.toFixed(2)} SQL statements and ${sql.transactions.toFixed(2)} transactions per notification`,
       );
       const problems = [...postProblems(label, load, notifications.length), ...(await verifyPaid(db, fixture)).map((p) => `${label} ${p}`)];
       if (problems.length === 0) progress(`${label}: all ${ORDERS} orders paid, ${ORDERS} entitlements, ${ORDERS} notifications recorded`);
-      return { label, perSecond, load, problems };
+      const bare = await bareExpress([...notifications, ...notifications]);
+      progress(`${label}: bare Express 204 under the same load: ${bare.perSecond.toFixed(0)} req/s, ${bare.cpuUs?.toFixed(0) ?? '?'} µs CPU each, p50 ${bare.load.p50Ms.toFixed(1)} ms p99 ${bare.load.p99Ms.toFixed(1)} ms`);
+      return { label, perSecond, load, bare, sql, cpuUs, problems: [...problems, ...postProblems(`${label} bare Express`, bare.load, notifications.length * 2)] };
     } finally {
       await server.close();
     }
@@ -223,52 +245,56 @@ async function runOn(label: string, databaseUrl: string, dir: string, state: { c
   }
 }
 
-/** A fresh database on the server BENCH_MYSQL_URL names, or why there is none. */
-async function freshMysqlDatabase(url: string): Promise<{ url: string; drop(): Promise<void> } | { skipped: string }> {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return { skipped: `BENCH_MYSQL_URL is not a URL` };
-  }
-  const admin = knex({
-    client: 'mysql2',
-    connection: {
-      host: parsed.hostname,
-      port: parsed.port ? Number(parsed.port) : 3306,
-      user: decodeURIComponent(parsed.username),
-      password: decodeURIComponent(parsed.password),
-      connectTimeout: 3000,
-    },
-    pool: { min: 0, max: 1 },
-    // An unreachable server is an expected outcome here, reported once below, not a stack trace.
-    log: { warn: () => {}, error: () => {}, debug: () => {}, deprecate: () => {} },
-  });
-  const name = `zhifu_bench_notify_${randomBytes(4).toString('hex')}`;
-  try {
-    await admin.raw('select 1');
-    await admin.raw(`create database \`${name}\` character set utf8mb4 collate utf8mb4_unicode_ci`);
-  } catch (err) {
-    await admin.destroy();
-    return { skipped: (err as { code?: string }).code ?? (err as Error).message };
-  }
-  const fresh = new URL(url);
-  fresh.pathname = `/${name}`;
+/**
+ * Counts the statements knex sends from now until `stop`; BEGIN and COMMIT (or ROLLBACK) are counted
+ * as one transaction, not as statements. The warm-up's list says which statements they are.
+ */
+function countSql(db: Knex): { stop(notifications: number): SqlCount } {
+  let statements = 0;
+  let transactions = 0;
+  const shapes = new Map<string, number>();
+  const onQuery = (q: { sql?: string }) => {
+    shapes.set(q.sql ?? '', (shapes.get(q.sql ?? '') ?? 0) + 1);
+    const sql = (q.sql ?? '').trimStart().slice(0, 8).toUpperCase();
+    if (sql.startsWith('BEGIN') || sql.startsWith('START TR')) transactions += 1;
+    else if (!sql.startsWith('COMMIT') && !sql.startsWith('ROLLBACK')) statements += 1;
+  };
+  db.on('query', onQuery);
   return {
-    url: fresh.toString(),
-    async drop() {
-      try {
-        await admin.raw(`drop database if exists \`${name}\``);
-      } finally {
-        await admin.destroy();
-      }
+    stop(notifications) {
+      db.off('query', onQuery);
+      return { statements: statements / notifications, transactions: transactions / notifications, shapes };
     },
   };
 }
 
-function summary(r: DialectResult, cryptoPerSecond: number, withCrypto: boolean): string {
-  const ratio = (r.perSecond / cryptoPerSecond).toFixed(2);
-  return `${r.label} ${r.perSecond.toFixed(0)} notif/s p99 ${r.load.p99Ms} ms (ratio ${ratio}${withCrypto ? ` of crypto ${cryptoPerSecond.toFixed(0)}/s` : ''})`;
+/** What HTTP alone costs here: an Express route that reads the body and answers 204, under the same load. */
+/** µs of the server thread's CPU per answer since `before` (ms, from mainThreadCpuMs); null off Linux. */
+function cpuPerRequest(before: number | null, answers: number): number | null {
+  const after = mainThreadCpuMs();
+  return before !== null && after !== null && answers > 0 ? ((after - before) * 1000) / answers : null;
+}
+
+async function bareExpress(requests: SignedNotification[]): Promise<NonNullable<DialectResult['bare']>> {
+  const app = express();
+  app.post('/wechatpay/notify', express.raw({ type: () => true, limit: '64kb' }), (_req, res) => {
+    res.status(204).end();
+  });
+  const server = await listen(app);
+  try {
+    const cpuBefore = mainThreadCpuMs();
+    const load = await postEach({ url: server.url, path: '/wechatpay/notify', connections: CONNECTIONS, timeoutSeconds: 30, requests });
+    return { perSecond: load.completed / (load.elapsedMs / 1000), load, cpuUs: cpuPerRequest(cpuBefore, load.completed) };
+  } finally {
+    await server.close();
+  }
+}
+
+function summary(r: DialectResult): string {
+  const sql = r.sql ? `, ${r.sql.statements.toFixed(1)} SQL + ${r.sql.transactions.toFixed(1)} tx per notification` : '';
+  const cpu = r.cpuUs !== null ? `, ${r.cpuUs.toFixed(0)} µs CPU` : '';
+  const bare = r.bare ? ` (${(r.perSecond / r.bare.perSecond).toFixed(2)} of bare Express ${r.bare.perSecond.toFixed(0)}/s${r.bare.cpuUs !== null ? ` ${r.bare.cpuUs.toFixed(0)} µs` : ''})` : '';
+  return `${r.label} ${r.perSecond.toFixed(0)} settled/s p50 ${r.load.p50Ms.toFixed(1)} ms p99 ${r.load.p99Ms.toFixed(1)} ms${cpu}${sql}${bare}`;
 }
 
 export async function main(_args: string[]): Promise<number> {
@@ -292,14 +318,16 @@ export async function main(_args: string[]): Promise<number> {
     const results: DialectResult[] = [await runOn('sqlite', `sqlite:${path.join(dir, 'bench.db')}`, dir, state)];
 
     const mysqlUrl = process.env.BENCH_MYSQL_URL || DEFAULT_MYSQL_URL;
-    const mysql = await freshMysqlDatabase(mysqlUrl);
     let mysqlNote = '';
-    if ('skipped' in mysql) {
-      mysqlNote = ` | mariadb skipped (${mysql.skipped})`;
-      progress(`MariaDB/MySQL at ${new URL(mysqlUrl).host} did not answer (${mysql.skipped}); SQLite only`);
-    } else {
+    const mysql = await freshMysqlDatabase(mysqlUrl, 'zhifu_bench_notify').catch((err: unknown) => {
+      const why = (err as { code?: string }).code ?? (err as Error).message;
+      mysqlNote = ` | mariadb skipped (${why})`;
+      progress(`MariaDB/MySQL at ${new URL(mysqlUrl).host} did not answer (${why}); SQLite only`);
+      return null;
+    });
+    if (mysql) {
       dropMysql = mysql.drop;
-      progress(`MariaDB/MySQL: fresh database ${new URL(mysql.url).pathname.slice(1)}`);
+      progress(`${mysql.server}: fresh database ${mysql.name}`);
       results.push(await runOn('mariadb', mysql.url, dir, state));
     }
 
@@ -307,8 +335,9 @@ export async function main(_args: string[]): Promise<number> {
     const invalid = results.flatMap((r) => r.problems);
     process.stdout.write(
       'notify: ' +
-        results.map((r, i) => summary(r, cryptoPerSecond, i === 0)).join(' | ') +
+        results.map(summary).join(' | ') +
         mysqlNote +
+        ` | crypto alone ${cryptoPerSecond.toFixed(0)}/s` +
         (invalid.length > 0 ? ` | INVALID: ${invalid.join('; ')}` : '') +
         '\n',
     );

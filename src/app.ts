@@ -6,17 +6,20 @@ import { PROJECT_ROOT } from './config/environment.js';
 import type { Config } from './config/config.js';
 import type { Clock } from './platform/clock.js';
 import type { Logger } from './platform/logger.js';
+import { createCacheVersions } from './platform/cache-versions.js';
+import type { RedisConnection } from './platform/redis.js';
 import {
   KnexSessionStore,
   csrfErrorTranslator,
   csrfProtection,
   csrfTokenForViews,
   errorHandler,
-  limitRequests,
+  createRateLimiting,
   clientIp,
   notFoundHandler,
   requestLogger,
   securityHeaders,
+  cacheControl,
   SESSION_COOKIE,
   sessionMiddleware,
   multipartBody,
@@ -29,7 +32,7 @@ import { createPrivacyService, privacyRoutes } from './modules/privacy/index.js'
 import { createRecommendationsModule, type BuildResult } from './modules/recommendations/index.js';
 import { adminRoutes, commerceAdminRoutes, createCoverStore, dashboardRoutes, feedbackAdminRoutes, MAX_COVER_BYTES, orderAdminRoutes, recommendationAdminRoutes } from './modules/admin/index.js';
 import { createAuditService } from './modules/audit/index.js';
-import { catalogRoutes, createCatalogAdminService, createCourseService } from './modules/catalog/index.js';
+import { catalogRoutes, createCatalogAdminService, createCourseService, createSitemapService, sitemapRoutes } from './modules/catalog/index.js';
 import { createEnrolmentService } from './modules/enrolments/index.js';
 import { createFeedback } from './modules/feedback/index.js';
 import { createCoursePage, createLearningService, learningRoutes } from './modules/learning/index.js';
@@ -45,6 +48,8 @@ export interface AppDeps {
   db: Knex;
   logger: Logger;
   clock: Clock;
+  /** Opened by the caller from config.redis (and closed by it): shared rate limits and instant cache clears. */
+  redis?: RedisConnection | null;
 }
 
 const WEUI_DIR = path.dirname(createRequire(import.meta.url).resolve('weui/dist/style/weui.min.css'));
@@ -184,7 +189,10 @@ function renewalReminderSender(o: { templateId: string | null; sender: TemplateS
 export function buildApp(deps: AppDeps): BuiltApp {
   const { config, db, logger, clock } = deps;
   const accounts = createAccountService({ db, clock, log: logger, hasher: createPasswordHasher(config.argon2) });
-  const courses = createCourseService({ db, clock, listCacheMs: config.catalogCacheMs });
+  // Every in-process cache is cleared in every process when an edit bumps it (see cache-versions.ts).
+  const cacheVersions = createCacheVersions({ db, clock, log: logger, redis: deps.redis ?? null });
+  const rateLimits = createRateLimiting({ db, clock, log: logger, redis: deps.redis ?? null });
+  const courses = createCourseService({ db, clock, listCacheMs: config.catalogCacheMs, versions: cacheVersions });
   const audit = createAuditService({ db, clock });
   const catalogAdmin = createCatalogAdminService({ db, clock, audit, onChange: () => courses.clearListCache() });
   const oa = officialAccountSetup(deps);
@@ -214,7 +222,7 @@ export function buildApp(deps: AppDeps): BuiltApp {
     keywords: config.moderationKeywords,
     studied: (userId, courseId) => learning.hasStudied(userId, courseId),
   });
-  const recs = createRecommendationsModule({ db, clock, log: logger, courses, audit, config: config.recommendations });
+  const recs = createRecommendationsModule({ db, clock, log: logger, courses, audit, config: config.recommendations, versions: cacheVersions });
   const pay = wechatPaySetup(deps);
   const wechat = createWechatPayClient({ merchant: pay.merchant, clock, log: logger, db });
   const payments = createPaymentService({
@@ -246,7 +254,10 @@ export function buildApp(deps: AppDeps): BuiltApp {
   app.use(securityHeaders({ upgradeInsecure: config.isProduction }));
   app.use('/static/vendor/weui', express.static(WEUI_DIR, { maxAge: cacheStatic, index: false }));
   app.use('/static', express.static(path.join(PROJECT_ROOT, 'public'), { maxAge: cacheStatic, index: false }));
+  // Every response from here on: what a shared cache may keep of it is decided as its headers go out.
+  app.use(cacheControl());
   app.use(healthRoutes({ db }));
+  app.use(sitemapRoutes({ sitemap: createSitemapService({ db }), publicUrl: baseUrls(config).public }));
   // Raw-body routes come before every body parser, session and CSRF check.
   if (pay.sandbox) app.use(SANDBOX_MOUNT, pay.sandbox.router);
   if (oa.sandboxRouter) app.use(OA_SANDBOX_MOUNT, oa.sandboxRouter);
@@ -297,7 +308,7 @@ export function buildApp(deps: AppDeps): BuiltApp {
   app.use(catalogRoutes({ courses, forYou: (userId) => recs.service.forLearner(userId) }));
 
   const limit = (name: string, max: number, count: 'failures' | 'successes', message: string, key?: (req: Request) => string) =>
-    limitRequests({ db, clock, name, max, windowMs: config.rateLimits.windowMs, count, message, key });
+    rateLimits.limit({ name, max, windowMs: config.rateLimits.windowMs, count, message, key });
   const loginTooMany = `登录失败次数过多，请 ${config.rateLimits.windowMs / 60_000} 分钟后再试`;
   const loginName = (req: Request) => String((req.body as Record<string, unknown> | undefined)?.username ?? '').trim().toLowerCase().slice(0, 64);
   app.use(
@@ -319,7 +330,7 @@ export function buildApp(deps: AppDeps): BuiltApp {
   app.use(accountSettingsRoutes({ accounts, sessions: sessionStore }));
   app.use(
     privacyRoutes({
-      privacy: createPrivacyService({ db, clock, log: logger, audit, accounts }),
+      privacy: createPrivacyService({ db, clock, log: logger, audit, accounts, rateLimits }),
       accounts,
       retentionDays: config.analytics.retentionDays,
       eraseLimiter: limit('erase', config.rateLimits.loginMax, 'failures', `密码错误次数过多，请 ${config.rateLimits.windowMs / 60_000} 分钟后再试`, (req) => String(req.currentUser?.id ?? clientIp(req))),

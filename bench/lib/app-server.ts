@@ -6,7 +6,7 @@
 import { buildApp, type BuiltApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import type { Clock } from '../../src/platform/clock.js';
-import { openDatabase, type Db } from '../../src/platform/db/index.js';
+import { migrateLatest, openDatabase, type Db } from '../../src/platform/db/index.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { listenOnFreePort } from './ports.js';
 
@@ -57,4 +57,14 @@ export async function startApp(env: Record<string, string>, clock: Clock, cwd: s
       await db.destroy();
     },
   };
+}
+
+/** Migrates the database `env` names, with a connection of its own closed afterwards. */
+export async function migrateFor(env: Record<string, string>, cwd: string): Promise<void> {
+  const db = openDatabase(loadConfig(env, cwd).database);
+  try {
+    await migrateLatest(db);
+  } finally {
+    await db.destroy();
+  }
 }

@@ -49,35 +49,39 @@ const sessionCookie = (res: Response) =>
     .map((c) => c.split(';')[0]!)
     .find((c) => c.startsWith(`${SESSION_COOKIE}=`)) ?? null;
 
-async function logIn(baseUrl: string, learner: Learner, page: string): Promise<SignedIn> {
-  const form = await fetch(`${baseUrl}/login`);
+async function logIn(baseUrl: string, learner: Learner, page: string, extra: Record<string, string>): Promise<SignedIn> {
+  const form = await fetch(`${baseUrl}/login`, { headers: extra });
   const anonymous = sessionCookie(form);
   const formCsrf = csrfOf(await form.text());
   if (!anonymous || !formCsrf) throw new Error(`GET /login gave no session or CSRF token (${form.status})`);
   const posted = await fetch(`${baseUrl}/login`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { cookie: anonymous, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { ...extra, cookie: anonymous, 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ _csrf: formCsrf, username: learner.username, password: PASSWORD }).toString(),
   });
   await posted.arrayBuffer();
   if (posted.status !== 303) throw new Error(`login of ${learner.username} answered ${posted.status}`);
   const cookie = sessionCookie(posted) ?? anonymous;
-  const opened = await fetch(`${baseUrl}${page}`, { headers: { cookie } });
+  const opened = await fetch(`${baseUrl}${page}`, { headers: { ...extra, cookie } });
   const csrf = csrfOf(await opened.text());
   if (opened.status !== 200 || !csrf) throw new Error(`${page} answered ${opened.status} without a CSRF token for ${learner.username}`);
   return { ...learner, cookie, csrf };
 }
 
-/** Logs every learner in, `concurrency` at a time. */
-export async function signIn(baseUrl: string, learners: Learner[], page: string, concurrency = 16): Promise<SignedIn[]> {
+/**
+ * Logs every learner in, `concurrency` at a time. `extra` headers go with every request: a production
+ * app behind a proxy (TRUST_PROXY) sets its Secure session cookie only when told the visitor came over
+ * HTTPS (X-Forwarded-Proto).
+ */
+export async function signIn(baseUrl: string, learners: Learner[], page: string, concurrency = 16, extra: Record<string, string> = {}): Promise<SignedIn[]> {
   const out: SignedIn[] = new Array(learners.length);
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, learners.length) }, async () => {
       while (next < learners.length) {
         const i = next++;
-        out[i] = await logIn(baseUrl, learners[i]!, page);
+        out[i] = await logIn(baseUrl, learners[i]!, page, extra);
       }
     }),
   );

@@ -10,7 +10,7 @@ import autocannon from 'autocannon';
 
 export interface LoadResult {
   label: string;
-  /** Mean of the per-second request counts, as autocannon reports "Req/Sec". */
+  /** Completed requests over the run's duration. */
   reqPerSec: number;
   p50Ms: number;
   p99Ms: number;
@@ -31,7 +31,7 @@ export interface LoadResult {
 }
 
 /** utime + stime of the main thread in ms, from /proc (clock ticks are 1/100 s on Linux). */
-function mainThreadCpuMs(): number | null {
+export function mainThreadCpuMs(): number | null {
   try {
     const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     return (Number(fields[11]) + Number(fields[12])) * 10;
@@ -93,11 +93,19 @@ export async function load(opts: {
     timeout: 10,
   });
   const cpuAfter = mainThreadCpuMs();
+  return { ...measureOf(opts.label, r), cpuUsPerReq: cpuBefore !== null && cpuAfter !== null && r.requests.total > 0 ? ((cpuAfter - cpuBefore) * 1000) / r.requests.total : null };
+}
+
+/**
+ * What one autocannon run measured. The rate is the total over the duration: a result aggregated
+ * off the main thread (page-load-worker.ts) carries no per-second samples to average.
+ */
+export function measureOf(label: string, r: autocannon.Result): Omit<LoadResult, 'cpuUsPerReq'> {
   const statusCodes: Record<string, number> = {};
   for (const [code, stat] of Object.entries(r.statusCodeStats ?? {})) statusCodes[code] = stat.count ?? 0;
   return {
-    label: opts.label,
-    reqPerSec: r.requests.average,
+    label,
+    reqPerSec: r.requests.total / r.duration,
     p50Ms: r.latency.p50,
     p99Ms: r.latency.p99,
     meanMs: r.latency.average,
@@ -108,7 +116,6 @@ export async function load(opts: {
     errors: r.errors,
     timeouts: r.timeouts,
     statusCodes,
-    cpuUsPerReq: cpuBefore !== null && cpuAfter !== null && r.requests.total > 0 ? ((cpuAfter - cpuBefore) * 1000) / r.requests.total : null,
   };
 }
 

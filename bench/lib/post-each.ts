@@ -16,7 +16,9 @@ export interface PostEachJob {
 
 export interface PostEachResult {
   completed: number;
+  /** From the first request written to the last answer read (not autocannon's whole-second duration). */
   elapsedMs: number;
+  /** Round trips, exact (not autocannon's whole-millisecond histogram). */
   p50Ms: number;
   p99Ms: number;
   meanMs: number;

@@ -1,10 +1,11 @@
-import { migratorConfig } from '../platform/db/index.js';
+import { migrateLatest, migratorConfig } from '../platform/db/index.js';
 import { withCliContext } from './cli-context.js';
 
 // npm run migrate            apply pending migrations
 // npm run migrate -- down    roll back the last batch
 // npm run migrate -- reset   roll back everything
 // npm run migrate -- status  list applied and pending migrations
+// npm run migrate -- unlock  release the lock a process left when it died mid-migration
 const command = process.argv[2] ?? 'latest';
 
 await withCliContext(
@@ -13,7 +14,7 @@ await withCliContext(
     const out = (line: string) => process.stdout.write(`${line}\n`);
     switch (command) {
       case 'latest': {
-        const [, names] = (await db.migrate.latest(cfg)) as [number, string[]];
+        const names = await migrateLatest(db);
         out(names.length ? `Applied:\n  ${names.join('\n  ')}` : 'Already up to date.');
         break;
       }
@@ -33,8 +34,12 @@ await withCliContext(
         out(`Pending (${pending.length}):\n  ${pending.map((m) => m.name).join('\n  ')}`);
         break;
       }
+      case 'unlock':
+        await db.migrate.forceFreeMigrationsLock(cfg);
+        out('Migration lock released.');
+        break;
       default:
-        throw new Error(`Unknown migrate command "${command}": use latest, down, reset or status`);
+        throw new Error(`Unknown migrate command "${command}": use latest, down, reset, status or unlock`);
     }
   },
   { migrate: false },

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { PROJECT_ROOT } from './environment.js';
@@ -58,6 +59,12 @@ const EnvSchema = z.object({
   WECHAT_SANDBOX_IN_PRODUCTION: flag,
   SEED_DEMO_DATA: z.enum(['auto', 'always', 'never']).default('auto'),
   UPLOAD_DIR: z.string().default('data/uploads'),
+  WEB_CONCURRENCY: positiveInt(os.availableParallelism()),
+  REDIS_URL: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || /^rediss?:\/\/[^\s]+$/.test(v), 'must be a redis:// or rediss:// URL, such as redis://127.0.0.1:6379'),
+  REDIS_KEY_PREFIX: z.string().regex(/^[\w:.-]{1,32}$/, 'must be 1-32 letters, digits or : . _ -').default('zhifu:'),
   CATALOG_CACHE_SECONDS: z.string().regex(/^\d{1,4}$/, 'must be a whole number of seconds').default('5').transform(Number),
   SESSION_SECRET: z.string().optional(),
   SESSION_MAX_AGE_HOURS: positiveInt(24 * 14),
@@ -92,6 +99,10 @@ export interface Config {
   seedDemoData: boolean;
   uploadDir: string;
   catalogCacheMs: number;
+  /** Worker processes `npm run start:cluster` runs. */
+  webConcurrency: number;
+  /** Shared rate limits and instant cache invalidation across processes; the database does both without it. */
+  redis: { url: string; keyPrefix: string } | null;
   wechatPay: WechatPayConfig;
   officialAccount: OfficialAccountConfig;
   session: { secret: string; maxAgeMs: number };
@@ -214,6 +225,8 @@ export function loadConfig(rawEnv: Record<string, string | undefined>, cwd = pro
     seedDemoData: e.SEED_DEMO_DATA === 'always' || (e.SEED_DEMO_DATA === 'auto' && database.client === 'sqlite' && database.embedded),
     uploadDir: path.resolve(cwd, e.UPLOAD_DIR),
     catalogCacheMs: e.CATALOG_CACHE_SECONDS * 1000,
+    webConcurrency: e.WEB_CONCURRENCY,
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX } : null,
     wechatPay,
     officialAccount,
     session: { secret, maxAgeMs: e.SESSION_MAX_AGE_HOURS * 3600_000 },

@@ -1,26 +1,15 @@
 // Times are stored in UTC and read by people in Beijing time: every page formats through here, so a
 // "day" on a page is a Beijing day and nothing formats a date by hand.
-const PARTS = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'Asia/Shanghai',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
+const BEIJING_OFFSET_MS = 8 * 3600_000;
 
-function parts(d: Date): Record<string, string> {
-  return Object.fromEntries(PARTS.formatToParts(d).map((p) => [p.type, p.value]));
-}
+/** `2026-12-01T16:59:00.000Z`, read as the Beijing wall clock (see beijingDate for why arithmetic is enough). */
+const beijingIso = (d: Date) => new Date(d.getTime() + BEIJING_OFFSET_MS).toISOString();
 
 /** `2026-12-01 16:59` in Beijing time. */
 export function beijingDateTime(d: Date): string {
-  const p = parts(d);
-  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+  const iso = beijingIso(d);
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
 }
-
-const BEIJING_OFFSET_MS = 8 * 3600_000;
 
 /**
  * `2026-12-01`, the Beijing day. China has kept UTC+8 without daylight saving since 1991, so plain
@@ -28,13 +17,12 @@ const BEIJING_OFFSET_MS = 8 * 3600_000;
  * once per order and event.
  */
 export function beijingDate(d: Date): string {
-  return new Date(d.getTime() + BEIJING_OFFSET_MS).toISOString().slice(0, 10);
+  return beijingIso(d).slice(0, 10);
 }
 
 /** `16:59` in Beijing time. */
 export function beijingClock(d: Date): string {
-  const p = parts(d);
-  return `${p.hour}:${p.minute}`;
+  return beijingIso(d).slice(11, 16);
 }
 
 /**

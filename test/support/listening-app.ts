@@ -1,5 +1,3 @@
-import os from 'node:os';
-import path from 'node:path';
 import type { Express } from 'express';
 import type { Knex } from 'knex';
 import { buildApp, type BuiltApp } from '../../src/app.js';
@@ -9,9 +7,9 @@ import { migrateLatest, openDatabase } from '../../src/platform/db/index.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { listenOnFreePort } from '../../bench/lib/ports.js';
 import { createTestDatabase } from './test-db.js';
+import { testEnvironment } from './test-app.js';
 
-/** Where every test process keeps its one generated sandbox merchant (key generation is slow). */
-export const TEST_SANDBOX_DIR = path.join(os.tmpdir(), 'zhifu-test-sandbox-keys');
+export { TEST_SANDBOX_DIR } from './test-app.js';
 
 export interface ListeningApp {
   /** http://127.0.0.1:<port>, where the app, its notify URL and the mounted WeChat Pay sandbox answer. */
@@ -41,20 +39,8 @@ export async function startListeningApp(env: Record<string, string> = {}, opts: 
   const testDb = await createTestDatabase();
   // The port must be known before buildApp: the notify_url and the sandbox base URL contain it.
   const build = async (port: number, attempt: number) => {
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      DATABASE_URL: testDb.url,
-      SANDBOX_DIR: TEST_SANDBOX_DIR,
-      // Notification retries (15 s, 15 s, 30 s…) become milliseconds.
-      SANDBOX_TIME_SCALE: '1000',
-      LOGIN_RATE_LIMIT: '1000',
-      REGISTER_RATE_LIMIT: '1000',
-      COMMENT_RATE_LIMIT: '1000',
-      REPORT_RATE_LIMIT: '1000',
-      ...env,
-    });
+    // Notification retries (15 s, 15 s, 30 s…) become milliseconds.
+    const config = loadConfig(testEnvironment(testDb.url, { HOST: '127.0.0.1', PORT: String(port), SANDBOX_TIME_SCALE: '1000', ...env }));
     const db = openDatabase(config.database);
     if (attempt === 1) await migrateLatest(db);
     const built = buildApp({ config, db, clock: opts.clock ?? systemClock, logger: createLogger(config.logLevel) });

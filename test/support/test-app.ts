@@ -23,22 +23,28 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real app on a fresh, migrated database. `env` overrides configuration for one test file. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const testDb = await createTestDatabase();
-  const config = loadConfig({
+/** One generated sandbox merchant for every test file: key generation is slow and the keys are fake. */
+export const TEST_SANDBOX_DIR = path.join(os.tmpdir(), 'zhifu-test-sandbox-keys');
+
+/** The settings every test app runs with: limits high enough that only the tests about them hit them. */
+export function testEnvironment(databaseUrl: string, env: Record<string, string> = {}): Record<string, string> {
+  return {
     NODE_ENV: 'test',
-    DATABASE_URL: testDb.url,
-    // One generated sandbox merchant for every test file: key generation is slow and the keys are fake.
-    SANDBOX_DIR: path.join(os.tmpdir(), 'zhifu-test-sandbox-keys'),
-    // Tests change courses behind the app's back (factories write the database directly).
-    CATALOG_CACHE_SECONDS: '0',
+    DATABASE_URL: databaseUrl,
+    SANDBOX_DIR: TEST_SANDBOX_DIR,
     LOGIN_RATE_LIMIT: '1000',
     REGISTER_RATE_LIMIT: '1000',
     COMMENT_RATE_LIMIT: '1000',
     REPORT_RATE_LIMIT: '1000',
     ...env,
-  });
+  };
+}
+
+/** The real app on a fresh, migrated database. `env` overrides configuration for one test file. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const testDb = await createTestDatabase();
+  // Tests change courses behind the app's back (factories write the database directly).
+  const config = loadConfig(testEnvironment(testDb.url, { CATALOG_CACHE_SECONDS: '0', ...env }));
   const db = openDatabase(config.database);
   await migrateLatest(db);
   const clock = fixedClock(new Date());

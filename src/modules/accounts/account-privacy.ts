@@ -1,10 +1,10 @@
 import type { Knex } from 'knex';
-import { forgetRateLimitsOf, KnexSessionStore } from '../../platform/http/index.js';
+import { KnexSessionStore, type RateLimiting } from '../../platform/http/index.js';
 
 const ERASED_NICKNAME = '已注销用户';
 
 /** What accounts holds about a learner, and its erasure (the row stays, anonymous, for orders to point at). */
-export function createAccountPrivacy() {
+export function createAccountPrivacy(deps: { rateLimits: Pick<RateLimiting, 'forget'> }) {
   return {
     async personalData(db: Knex, userId: number) {
       const u = await db('users').where({ id: userId }).first('id', 'username', 'nickname', 'role', 'wechat_openid', 'wechat_unionid', 'avatar_url', 'created_at', 'updated_at', 'password_hash');
@@ -22,7 +22,7 @@ export function createAccountPrivacy() {
       const u = await trx('users').where({ id: userId }).first('username');
       await trx('users').where({ id: userId }).update({ username: null, password_hash: null, nickname: ERASED_NICKNAME, wechat_openid: null, wechat_unionid: null, avatar_url: null, role: 'learner', erased_at: now, updated_at: now });
       await KnexSessionStore.endAllOf(trx, userId);
-      if (u?.username) await forgetRateLimitsOf(trx, String(u.username));
+      if (u?.username) await deps.rateLimits.forget(trx, String(u.username));
     },
   };
 }

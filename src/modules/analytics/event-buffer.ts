@@ -63,6 +63,8 @@ export function createEventBuffer(deps: { db: Knex; log: Logger; options: Buffer
       if (waiting.length >= batchSize) void flush();
     },
     flush,
+    /** Writes these events now, past the buffer (the money event repair); throws when the write fails. */
+    write: (events: AnalyticsEvent[]) => repo.writeBatch(deps.db, events),
     start(): void {
       timer ??= setInterval(() => void flush(), flushMs);
       timer.unref();

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { insertIfAbsent } from '../../platform/db/index.js';
 import { beijingDate } from '../../platform/time.js';
 import type { AnalyticsEvent } from './event.js';
 
@@ -6,16 +7,33 @@ import type { AnalyticsEvent } from './event.js';
 // viewed, then viewed again after login, counts one viewer. Server-side events have only the user.
 const actorOf = (e: { userId: number | null; visitorId: string | null }) => (e.visitorId ? `v:${e.visitorId}` : e.userId !== null ? `u:${e.userId}` : null);
 
+/** A payment or a settled refund, as payments tells it (no browser behind it, always an order). */
+const isMoneyEvent = (e: AnalyticsEvent): e is AnalyticsEvent & { orderId: number } => (e.type === 'order_paid' || e.type === 'refund') && e.orderId !== null;
+
+/**
+ * One key per payment and per settled refund, so the repair pass and a late batch never both count
+ * one. The refund event is the order's n-th, written only while the order has fewer refund events
+ * than settled refunds (null: nothing is missing, this one was written already).
+ */
+export async function moneyEventKey(trx: Knex, e: AnalyticsEvent & { orderId: number }): Promise<string | null> {
+  if (e.type === 'order_paid') return `order_paid:${e.orderId}`;
+  const count = async (q: Knex.QueryBuilder) => Number(((await q.count({ n: '*' }).first()) as { n: number | string } | undefined)?.n ?? 0);
+  const settled = await count(trx('refunds').where({ order_id: e.orderId, status: 'succeeded' }));
+  const recorded = await count(trx('analytics_events').where({ type: 'refund', order_id: e.orderId }));
+  return recorded < settled ? `refund:${e.orderId}:${recorded + 1}` : null;
+}
+
 /** Writes batches of events and keeps the rollups and the visitors' touches current in the same transaction. */
 export function createEventRepository() {
   return {
-    async writeBatch(db: Knex, events: AnalyticsEvent[]): Promise<void> {
+    async writeBatch(db: Knex, batch: AnalyticsEvent[]): Promise<void> {
+      let events = batch;
       const codes = [...new Set(events.flatMap((e) => [e.touch.shareCode, e.firstTouch?.shareCode ?? null]).filter((c): c is string => c !== null))];
       await db.transaction(async (trx) => {
         const sharers = new Map<string, number>();
         if (codes.length > 0) for (const r of await trx('analytics_share_codes').whereIn('code', codes).select('code', 'user_id')) sharers.set(String(r.code), Number(r.user_id));
         const sharerOf = (code: string | null | undefined) => (code ? (sharers.get(code) ?? null) : null);
-        const rows = events.map((e) => ({
+        const row = (e: AnalyticsEvent) => ({
           occurred_at: e.at,
           type: e.type,
           user_id: e.userId,
@@ -32,9 +50,19 @@ export function createEventRepository() {
           ua_class: e.uaClass,
           referrer_class: e.referrerClass,
           path: e.path,
-        }));
+          dedupe_key: null as string | null,
+        });
+        const plain = events.filter((e) => !isMoneyEvent(e));
         // Multi-row inserts, in chunks SQLite's variable limit allows.
-        for (let i = 0; i < rows.length; i += 50) await trx('analytics_events').insert(rows.slice(i, i + 50));
+        for (let i = 0; i < plain.length; i += 50) await trx('analytics_events').insert(plain.slice(i, i + 50).map(row));
+        // A money event may also have been written by the repair pass (or by this batch before a
+        // retry): only the first copy counts, here and in the rollups below.
+        const written = [...plain];
+        for (const e of events.filter(isMoneyEvent)) {
+          const dedupeKey = await moneyEventKey(trx, e);
+          if (dedupeKey !== null && (await insertIfAbsent(trx, 'analytics_events', { ...row(e), dedupe_key: dedupeKey }, ['dedupe_key']))) written.push(e);
+        }
+        events = written;
 
         const counts = new Map<string, { day: string; type: string; source: string; course_id: number; events: number }>();
         const actors = new Map<string, { day: string; type: string; course_id: number; actor: string }>();

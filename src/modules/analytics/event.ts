@@ -72,3 +72,9 @@ export interface EventRefs {
 export interface EventSink {
   track(type: EventType, refs: EventRefs): void;
 }
+
+/** An event with no learner's request behind it (a payment notification, a refund settling): no browser, no touch. */
+export function serverEvent(type: EventType, refs: EventRefs, at: Date): AnalyticsEvent {
+  const touch: Touch = { source: 'direct', medium: null, campaign: null, shareCode: null, at };
+  return { type, at, userId: refs.userId ?? null, visitorId: null, courseId: refs.courseId ?? null, lessonId: refs.lessonId ?? null, orderId: refs.orderId ?? null, touch, firstTouch: null, isTouch: false, uaClass: 'desktop', referrerClass: 'none', path: null };
+}

@@ -5,7 +5,8 @@ import type { Knex } from 'knex';
 import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
 import { createDashboard } from './dashboard-service.js';
-import type { EventRefs, EventSink, EventType } from './event.js';
+import { serverEvent, type EventRefs, type EventSink, type EventType } from './event.js';
+import { createMoneyEventRepair } from './money-event-repair.js';
 import { createEventBuffer, type BufferOptions } from './event-buffer.js';
 import { trackingContext } from './request-context.js';
 import { createRetentionJob } from './retention-job.js';
@@ -28,12 +29,13 @@ export function createAnalytics(deps: {
 }) {
   const buffer = createEventBuffer({ db: deps.db, log: deps.log, options: deps.buffer });
   const retention = createRetentionJob({ db: deps.db, clock: deps.clock, log: deps.log, retentionDays: deps.retentionDays, intervalMs: 6 * 3600_000 });
-  const direct = { source: 'direct' as const, medium: null, campaign: null, shareCode: null };
+  // Rebuilt from orders and refunds for a week at most, and never past half the retention, so a
+  // purged event is not written again.
+  const moneyRepair = createMoneyEventRepair({ db: deps.db, clock: deps.clock, log: deps.log, write: (events) => buffer.write(events), windowMs: Math.min(7 * 86_400_000, (deps.retentionDays * 86_400_000) / 2), intervalMs: 60_000 });
   /** Events with no learner's request behind them: a payment notification, a refund settling. */
   const sink: EventSink = {
     track(type: EventType, refs: EventRefs) {
-      const at = deps.clock.now();
-      buffer.push({ type, at, userId: refs.userId ?? null, visitorId: null, courseId: refs.courseId ?? null, lessonId: refs.lessonId ?? null, orderId: refs.orderId ?? null, touch: { ...direct, at }, firstTouch: null, isTouch: false, uaClass: 'desktop', referrerClass: 'none', path: null });
+      buffer.push(serverEvent(type, refs, deps.clock.now()));
     },
   };
   return {
@@ -41,6 +43,7 @@ export function createAnalytics(deps: {
     sink,
     buffer,
     retention,
+    moneyRepair,
     shareCodes: createShareCodes(deps),
     routes: () => analyticsRoutes(),
     dashboard: createDashboard(deps),
@@ -48,9 +51,11 @@ export function createAnalytics(deps: {
       start() {
         buffer.start();
         retention.start();
+        moneyRepair.start();
       },
       async stop() {
         await retention.stop();
+        await moneyRepair.stop();
         await buffer.stop();
       },
     },

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../../platform/clock.js';
 import { NotFoundError } from '../../platform/errors.js';
+import { localCacheVersions, type CacheVersions } from '../../platform/cache-versions.js';
 import { createTtlCache } from '../../platform/ttl-cache.js';
 import { formatFen } from '../../platform/money.js';
 import { categoryLabel, difficultyLabel, isCategory } from './categories.js';
@@ -10,6 +11,8 @@ import { createLessonRepository } from './lesson-repository.js';
 import type { Lesson, LessonOutline } from './lesson.js';
 
 export const PAGE_SIZE = 12;
+/** What an edit to courses bumps: every cache holding course cards or lists, in every process. */
+export const CATALOG_CACHE = 'catalog';
 
 export interface CourseCard {
   id: number;
@@ -55,18 +58,20 @@ export function toCard(c: CourseSummary): CourseCard {
   };
 }
 
-export function createCourseService(deps: { db: Knex; clock: Clock; listCacheMs: number }) {
+export function createCourseService(deps: { db: Knex; clock: Clock; listCacheMs: number; versions?: CacheVersions }) {
   const repo = createCourseRepository();
   const lessons = createLessonRepository();
+  const versions = deps.versions ?? localCacheVersions();
+  const shared = { versions, names: [CATALOG_CACHE] };
   // The home page is the busiest page and the same for every visitor: a few seconds of staleness
   // saves two queries per view.
-  const listCache = createTtlCache<{ courses: CourseCard[]; total: number }>({ ttlMs: deps.listCacheMs, maxEntries: 200, clock: deps.clock });
+  const listCache = createTtlCache<{ courses: CourseCard[]; total: number }>({ ttlMs: deps.listCacheMs, maxEntries: 200, clock: deps.clock, shared });
 
   // Recommendations show a few cards on most pages: the whole catalogue, a few thousand small
   // cards, is one query every few seconds instead of one per page. Without a cache (tests), just
   // the courses asked for.
   type Known = Map<number, { card: CourseCard & { category: string }; published: boolean }>;
-  const catalogueCache = createTtlCache<Known>({ ttlMs: deps.listCacheMs, maxEntries: 1, clock: deps.clock });
+  const catalogueCache = createTtlCache<Known>({ ttlMs: deps.listCacheMs, maxEntries: 1, clock: deps.clock, shared });
   const known = async (ids?: readonly number[]): Promise<Known> => new Map((await repo.summaries(deps.db, ids)).map((c) => [c.id, { card: { ...toCard(c), category: c.category }, published: c.published }]));
   const catalogue = (ids: readonly number[]) => (deps.listCacheMs > 0 ? catalogueCache.get('all', () => known()) : known(ids));
 
@@ -116,6 +121,13 @@ export function createCourseService(deps: { db: Knex; clock: Clock; listCacheMs:
       return lesson;
     },
 
+    /** `lessonInCourse` and `outline` in one statement (the lesson page needs both). */
+    async lessonWithOutline(courseId: number, lessonId: number): Promise<{ lesson: Lesson; outline: LessonOutline[] }> {
+      const found = Number.isSafeInteger(lessonId) ? await lessons.outlineWithBody(deps.db, courseId, lessonId) : null;
+      if (!found?.lesson) throw new NotFoundError('LESSON_NOT_FOUND', '课时不存在');
+      return { lesson: found.lesson, outline: found.outline };
+    },
+
     async courseOfLesson(lessonId: number): Promise<Course> {
       const lesson = await lessons.find(deps.db, lessonId);
       const course = lesson ? await repo.findById(deps.db, lesson.courseId) : null;
@@ -135,10 +147,9 @@ export function createCourseService(deps: { db: Knex; clock: Clock; listCacheMs:
       return found ? toCard(found) : null;
     },
 
-    /** After a change in this process, its own visitors see it at once. */
-    clearListCache(): void {
-      listCache.clear();
-      catalogueCache.clear();
+    /** After a change has committed: this process's visitors see it at once, every other's within a second. */
+    clearListCache(): Promise<void> {
+      return versions.bump(CATALOG_CACHE);
     },
 
     /** Cards of the published ones among `ids` (recommendations), by id. */

@@ -34,6 +34,16 @@ export function createLessonRepository() {
       return rows.map(toOutline);
     },
 
+    /** The outline of a course and, in the same statement, the body of one of its lessons (null when it is not one of them). */
+    async outlineWithBody(db: Knex, courseId: number, lessonId: number): Promise<{ outline: LessonOutline[]; lesson: Lesson | null }> {
+      const rows = await db('lessons')
+        .where({ course_id: courseId })
+        .select([...OUTLINE_COLUMNS, db.raw('case when id = ? then body_md end as body_md', [lessonId])])
+        .orderBy([{ column: 'position' }, { column: 'id' }]);
+      const found = rows.find((r) => Number(r.id) === lessonId);
+      return { outline: rows.map(toOutline), lesson: found ? { ...toOutline(found), bodyMd: String(found.body_md) } : null };
+    },
+
     async find(db: Knex, id: number): Promise<Lesson | null> {
       const r = await db('lessons').where({ id }).first();
       return r ? { ...toOutline(r), bodyMd: String(r.body_md) } : null;

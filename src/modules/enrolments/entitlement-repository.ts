@@ -33,15 +33,23 @@ function entitlements(rows: AccessGrant[]): Entitlement[] {
 
 const live = (db: Knex) => db('access_grants').whereNull('revoked_at');
 
+/**
+ * One learner's grant rows for one course, live or not. `revoked_at is null` stays out of this WHERE:
+ * without statistics SQLite would then take access_grants_course_idx (course_id, revoked_at) and walk
+ * every live learner of the course; this way it reads the learner's few rows by the unique
+ * (user_id, course_id, source_key) key, and the caller keeps the live ones.
+ */
+const ofLearner = (db: Knex, userId: number, courseId: number) => db('access_grants').where({ user_id: userId, course_id: courseId });
+
 export function createEntitlementRepository() {
   return {
     async hasLive(db: Knex, userId: number, courseId: number): Promise<boolean> {
-      const row = await live(db).where({ user_id: userId, course_id: courseId }).first('id');
-      return row !== undefined;
+      const rows: { revoked_at: unknown }[] = await ofLearner(db, userId, courseId).select('revoked_at');
+      return rows.some((r) => r.revoked_at === null);
     },
 
     async grantsOf(db: Knex, userId: number, courseId: number): Promise<AccessGrant[]> {
-      const rows = await db('access_grants').where({ user_id: userId, course_id: courseId }).orderBy('id');
+      const rows = await ofLearner(db, userId, courseId).orderBy('id');
       return rows.map(toGrant);
     },
 
@@ -68,11 +76,11 @@ export function createEntitlementRepository() {
 
     /** Ends the live grants of the given sources (all when none are given); returns the rows this call ended. */
     async revoke(trx: Knex, userId: number, courseId: number, r: { sourceKeys?: string[]; sources?: GrantSource[]; reason: string; now: Date }): Promise<AccessGrant[]> {
-      const q = live(trx).where({ user_id: userId, course_id: courseId });
+      const q = ofLearner(trx, userId, courseId);
       if (r.sourceKeys) q.whereIn('source_key', r.sourceKeys);
       if (r.sources) q.whereIn('source', r.sources);
       const ended: AccessGrant[] = [];
-      for (const g of (await q.select()).map(toGrant)) {
+      for (const g of (await q.select()).map(toGrant).filter((g) => g.revokedAt === null)) {
         // Conditional per row: a grant another transaction ended first is not reported twice.
         if ((await live(trx).where({ id: g.id }).update({ revoked_at: r.now, revoked_reason: r.reason })) > 0) ended.push({ ...g, revokedAt: r.now, revokedReason: r.reason });
       }

@@ -33,16 +33,23 @@ function visibleTo(q: Knex.QueryBuilder, reader: Reader | null): Knex.QueryBuild
 export type CommentOrder = 'newest' | 'oldest';
 
 export function createCommentRepository() {
-  /** Top-level comments a reader sees, with the deleted ones that still head a visible reply. */
-  function topLevel(db: Knex, lessonId: number, reader: Reader | null) {
+  /** What a reader sees of a lesson's comments: the visible ones, and the deleted ones that still head a visible reply. */
+  function shown(db: Knex, lessonId: number, reader: Reader | null) {
     return db(TABLE)
       .where({ lesson_id: lessonId })
-      .whereNull('parent_id')
       .where((w) => {
         visibleTo(w, reader).orWhere((d) =>
-          d.where(`${TABLE}.status`, 'deleted').whereExists((e) => e.select(db.raw('1')).from({ r: TABLE }).whereRaw('r.parent_id = comments.id').andWhere('r.status', 'published')),
+          d
+            .whereNull(`${TABLE}.parent_id`)
+            .where(`${TABLE}.status`, 'deleted')
+            .whereExists((e) => e.select(db.raw('1')).from({ r: TABLE }).whereRaw('r.parent_id = comments.id').andWhere('r.status', 'published')),
         );
       });
+  }
+
+  /** Top-level comments a reader sees, with the deleted ones that still head a visible reply. */
+  function topLevel(db: Knex, lessonId: number, reader: Reader | null) {
+    return shown(db, lessonId, reader).whereNull('parent_id');
   }
 
   return {
@@ -76,13 +83,16 @@ export function createCommentRepository() {
       return r ? toComment(r) : null;
     },
 
-    /** Every comment a reader sees under the lesson, replies included (the number by 留言). */
-    async countVisible(db: Knex, lessonId: number, reader: Reader | null): Promise<number> {
-      return toCount(await visibleTo(db(TABLE).where({ lesson_id: lessonId }), reader).count({ n: '*' }).first());
-    },
-
-    async countTopLevel(db: Knex, lessonId: number, reader: Reader | null): Promise<number> {
-      return toCount(await topLevel(db, lessonId, reader).count({ n: '*' }).first());
+    /**
+     * In one statement, of what the reader is shown under the lesson: the threads (top-level rows,
+     * for paging) and every comment not deleted, replies included (the number by 留言).
+     */
+    async counts(db: Knex, lessonId: number, reader: Reader | null): Promise<{ topLevel: number; visible: number }> {
+      const row = (await shown(db, lessonId, reader).first(
+        db.raw('count(case when parent_id is null then 1 end) as top'),
+        db.raw("count(case when status <> 'deleted' then 1 end) as n"),
+      )) as Record<string, unknown> | undefined;
+      return { topLevel: toCount(row, 'top'), visible: toCount(row) };
     },
 
     async pageOfTopLevel(db: Knex, lessonId: number, reader: Reader | null, order: CommentOrder, offset: number, limit: number): Promise<Comment[]> {

@@ -77,7 +77,7 @@ export function createCommentService(deps: { db: Knex; clock: Clock; log: Logger
 
   async function pageAt(place: LessonPlace, reader: Reader | null, opts: { order: CommentOrder; page: number }): Promise<CommentPage> {
     const { lessonId } = place;
-    const [total, count] = await Promise.all([comments.countTopLevel(deps.db, lessonId, reader), comments.countVisible(deps.db, lessonId, reader)]);
+    const { topLevel: total, visible: count } = await comments.counts(deps.db, lessonId, reader);
     const pages = Math.max(1, Math.ceil(total / COMMENTS_PER_PAGE));
     const page = Math.min(Math.max(1, opts.page), pages);
     const top = await comments.pageOfTopLevel(deps.db, lessonId, reader, opts.order, (page - 1) * COMMENTS_PER_PAGE, COMMENTS_PER_PAGE);

@@ -18,8 +18,12 @@ export function createLikeRepository() {
       return toCount(await db('likes').where({ target_type: target, target_id: targetId }).count({ n: '*' }).first());
     },
 
-    async has(db: Knex, userId: number, target: LikeTarget, targetId: number): Promise<boolean> {
-      return (await db('likes').where({ user_id: userId, target_type: target, target_id: targetId }).first('id')) !== undefined;
+    /** The count and whether `userId` is among them, in one statement (every page with a like button asks both). */
+    async countAndMine(db: Knex, userId: number, target: LikeTarget, targetId: number): Promise<{ count: number; mine: boolean }> {
+      const row = (await db('likes')
+        .where({ target_type: target, target_id: targetId })
+        .first(db.raw('count(*) as n'), db.raw('coalesce(sum(case when user_id = ? then 1 else 0 end), 0) as mine', [userId]))) as Record<string, unknown> | undefined;
+      return { count: toCount(row), mine: toCount(row, 'mine') > 0 };
     },
   };
 }

@@ -16,8 +16,9 @@ export function createLikeService(deps: { db: Knex; clock: Clock }) {
   const likes = createLikeRepository();
 
   async function state(reader: Reader | null, target: LikeTarget, targetId: number): Promise<LikeState> {
-    const [count, liked] = await Promise.all([likes.count(deps.db, target, targetId), reader ? likes.has(deps.db, reader.id, target, targetId) : Promise.resolve(false)]);
-    return { liked, count };
+    if (!reader) return { liked: false, count: await likes.count(deps.db, target, targetId) };
+    const { count, mine } = await likes.countAndMine(deps.db, reader.id, target, targetId);
+    return { liked: mine, count };
   }
 
   return {

@@ -52,9 +52,8 @@ export function learningRoutes(deps: {
   router.get('/courses/:slug/lessons/:lessonId', async (req, res) => {
     const viewer = viewerOf(req);
     const course = await courseFor(String(req.params.slug), viewer);
-    const lesson = await courses.lessonInCourse(course.id, lessonId(req.params.lessonId));
+    const { lesson, outline: lessons } = await courses.lessonWithOutline(course.id, lessonId(req.params.lessonId));
     const allowed = await enrolments.canAccess(viewer, { courseId: course.id, isFreePreview: lesson.isFreePreview, coursePublished: course.status === 'published' });
-    const lessons = await courses.outline(course.id);
     if (!allowed) {
       // The lesson's title is public (it is in the outline); its body never leaves the server.
       return res.status(403).render('learning/locked', { title: lesson.title, course: courseView(course), lessonTitle: lesson.title, loggedIn: viewer !== null });

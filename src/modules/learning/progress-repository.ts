@@ -40,12 +40,17 @@ export function createProgressRepository() {
       return (await db('lesson_progress').where({ user_id: userId, course_id: courseId }).first('id')) !== undefined;
     },
 
-    /** First open creates the row; later opens move last_opened_at and restart the activity clock. */
+    /**
+     * First open creates the row; later opens move last_opened_at and restart the activity clock.
+     * Most opens are later ones, so the update goes first: one statement on every page view after
+     * the first, and the insert (with the update again, if another request created the row meanwhile)
+     * only when there was no row.
+     */
     async recordOpen(db: Knex, userId: number, lessonId: number, courseId: number, now: Date): Promise<void> {
+      const reopen = () => db('lesson_progress').where({ user_id: userId, lesson_id: lessonId }).update({ last_opened_at: now, last_active_at: now });
+      if ((await reopen()) > 0) return;
       const row = { user_id: userId, lesson_id: lessonId, course_id: courseId, first_opened_at: now, last_opened_at: now, last_active_at: now, seconds_studied: 0 };
-      if (!(await insertIfAbsent(db, 'lesson_progress', row, ['user_id', 'lesson_id']))) {
-        await db('lesson_progress').where({ user_id: userId, lesson_id: lessonId }).update({ last_opened_at: now, last_active_at: now });
-      }
+      if (!(await insertIfAbsent(db, 'lesson_progress', row, ['user_id', 'lesson_id']))) await reopen();
     },
 
     /**

@@ -126,10 +126,13 @@ export function createOrderRepository() {
 
     /**
      * Takes the write lock on every order of one learner and course or plan (MySQL: their rows, in
-     * index order, so two payments never deadlock; SQLite has a single writer already). Payments of the
-     * same thing then apply one after the other, and the second sees the first's grant.
+     * index order, so two payments never deadlock). Payments of the same thing then apply one after
+     * the other, and the second sees the first's grant. SQLite needs no statement for it: it has one
+     * writer, and a transaction whose first statement is a write (markPaid, next) waits for it and
+     * then reads the latest commit, in this process or any other.
      */
     async lockLearnerProduct(trx: Knex, userId: number, product: ProductRef): Promise<void> {
+      if (trx.client.config.client === 'better-sqlite3') return;
       await trx('orders').where({ user_id: userId, ...productColumns(product) }).update({ updated_at: trx.ref('updated_at') });
     },
 

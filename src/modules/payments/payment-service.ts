@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from '../../platform/clock.js';
+import { retryOnDeadlock } from '../../platform/db/index.js';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
 import type { EventSink } from '../analytics/index.js';
@@ -61,6 +62,9 @@ export interface NotifyResult {
   body?: { code: string; message: string };
 }
 
+/** Writes a notification's record inside the transaction that applied it, with that transaction's outcome. */
+type PaymentNote = (trx: Knex, outcome: 'paid' | 'duplicate' | 'refunded' | 'unchanged') => Promise<void>;
+
 interface NotifyEnvelope {
   id?: string;
   event_type?: string;
@@ -90,7 +94,7 @@ export function createPaymentService(deps: {
    * SUCCESS grants the course, unless the learner already has it (then the payment is a duplicate and
    * goes back); REFUND on an order we never saw paid records the payment without granting anything.
    */
-  async function applyTransaction(tx: WechatTransaction, source: 'notify' | 'query'): Promise<'paid' | 'duplicate' | 'refunded' | 'unchanged' | 'closed' | 'rejected'> {
+  async function applyTransaction(tx: WechatTransaction, source: 'notify' | 'query', note?: PaymentNote): Promise<'paid' | 'duplicate' | 'refunded' | 'unchanged' | 'closed' | 'rejected'> {
     const order = await orders.findByOutTradeNo(db, tx.out_trade_no);
     if (!order) {
       log.error({ event: 'payments.alert.unknown_order', outTradeNo: tx.out_trade_no, source }, 'payment for an order we do not have');
@@ -105,7 +109,7 @@ export function createPaymentService(deps: {
         log.error({ event: 'payments.alert.amount_mismatch', outTradeNo: order.outTradeNo, expected: order.amountFen, got: tx.amount?.total, currency: tx.amount?.currency, source }, 'paid amount differs from the order');
         return 'rejected';
       }
-      const outcome = await recordPayment(order, tx);
+      const outcome = await recordPayment(order, tx, note);
       if (outcome === 'paid') {
         log.info({ event: 'payments.paid', outTradeNo: order.outTradeNo, source }, 'order paid');
         deps.events.track('order_paid', { userId: order.userId, courseId: order.courseId, orderId: order.id });
@@ -129,43 +133,59 @@ export function createPaymentService(deps: {
     return orders.paidLaterForPlan(trx, order);
   }
 
-  /** One transaction: the order becomes paid once, and access comes only from a first payment. */
-  async function recordPayment(order: Order, tx: WechatTransaction): Promise<'paid' | 'duplicate' | 'refunded' | 'unchanged'> {
+  /**
+   * One transaction: the order becomes paid once, and access comes only from a first payment. A
+   * notification's own record (`note`) is written in it, so it commits with what it says happened.
+   */
+  async function recordPayment(order: Order, tx: WechatTransaction, note?: PaymentNote): Promise<'paid' | 'duplicate' | 'refunded' | 'unchanged'> {
     const now = clock.now();
-    return db.transaction(async (trx) => {
-      // Payments of one learner for one course or plan apply one after another, so a second one sees the first's grant.
-      await orders.lockLearnerProduct(trx, order.userId, productOf(order));
-      const paidAt = tx.success_time ? new Date(tx.success_time) : now;
-      if (!(await orders.markPaid(trx, order.id, { transactionId: tx.transaction_id ?? null, payerOpenid: tx.payer?.openid ?? null, paidAt }, now))) return 'unchanged';
-      const summary = { outTradeNo: order.outTradeNo, userId: order.userId, courseId: order.courseId, planId: order.planId, amountFen: order.amountFen };
-      if (tx.trade_state === 'REFUND') {
-        // Our notice of the payment was lost and the money already went back (a refund in WeChat's
-        // merchant console): the order is recorded as paid and refunding, and the learner gets nothing.
-        // Its refund notification may have been settled already (it can overtake the query): then
-        // the order is refunded, not waiting for a notification that has come and gone.
-        const current = (await orders.findById(trx, order.id))!;
-        await deps.pricing.paid(trx, current, false);
-        const settled = current.refundedFen >= current.amountFen;
-        await orders.moveStatus(trx, order.id, ['paid'], settled ? 'refunded' : 'refunding', now);
-        // The refund's own settlement found no paid order to finish: its coupon copy is refunded here.
-        if (settled) await deps.pricing.refunded(trx, current);
-        await orders.setFlag(trx, order.id, 'refunded_before_recorded', now);
-        await deps.audit.record(trx, { actorUserId: SYSTEM_ACTOR, action: 'order.refunded_before_recorded', entityType: 'order', entityId: order.id, summary });
-        log.error({ event: 'payments.alert.refunded_before_recorded', outTradeNo: order.outTradeNo }, 'WeChat reports a refund for an order we never saw paid; no access granted');
-        return 'refunded';
-      }
-      const paid = (await orders.findById(trx, order.id))!;
-      if (await isSecondPayment(trx, paid)) {
-        // The coupon copy is used (the discounted amount was taken) and, refunded, not given back.
-        await deps.pricing.paid(trx, paid, false);
-        await orders.setFlag(trx, order.id, 'duplicate_payment', now);
-        await deps.audit.record(trx, { actorUserId: SYSTEM_ACTOR, action: 'order.duplicate_payment', entityType: 'order', entityId: order.id, summary });
-        log.error({ event: 'payments.alert.duplicate_payment', ...summary }, 'second payment for something the learner already has; refunding it in full');
-        return 'duplicate';
-      }
-      await grantPaid(trx, paid);
-      return 'paid';
-    });
+    return retryOnDeadlock(() =>
+      db.transaction(async (trx) => {
+        const outcome = await applyPayment(trx, order, tx, now);
+        await note?.(trx, outcome);
+        return outcome;
+      }),
+    );
+  }
+
+  /** The payment's statements, inside recordPayment's transaction. */
+  async function applyPayment(trx: Knex, order: Order, tx: WechatTransaction, now: Date): Promise<'paid' | 'duplicate' | 'refunded' | 'unchanged'> {
+    // Payments of one learner for one course or plan apply one after another, so a second one sees the first's grant.
+    await orders.lockLearnerProduct(trx, order.userId, productOf(order));
+    const paidAt = tx.success_time ? new Date(tx.success_time) : now;
+    if (!(await orders.markPaid(trx, order.id, { transactionId: tx.transaction_id ?? null, payerOpenid: tx.payer?.openid ?? null, paidAt }, now))) return 'unchanged';
+    const summary = { outTradeNo: order.outTradeNo, userId: order.userId, courseId: order.courseId, planId: order.planId, amountFen: order.amountFen };
+    const current = (await orders.findById(trx, order.id))!;
+    // A full refund already settled means the money went back before we recorded the payment: our
+    // notice of it was lost (WeChat now says REFUND), or the refund's REFUND.SUCCESS overtook a
+    // delayed TRANSACTION.SUCCESS that still says SUCCESS. Either way the learner gets nothing.
+    if (tx.trade_state === 'REFUND' || current.refundedFen >= current.amountFen) {
+      // The order is recorded as paid and refunding; when its refund notification has been settled
+      // already (it can overtake the query or the payment's notice), the order is refunded, not
+      // waiting for a notification that has come and gone.
+      await deps.pricing.paid(trx, current, false);
+      const settled = current.refundedFen >= current.amountFen;
+      await orders.moveStatus(trx, order.id, ['paid'], settled ? 'refunded' : 'refunding', now);
+      // The refund's own settlement found no paid order to finish: its coupon copy is refunded here.
+      if (settled) await deps.pricing.refunded(trx, current);
+      await orders.setFlag(trx, order.id, 'refunded_before_recorded', now);
+      await deps.audit.record(trx, { actorUserId: SYSTEM_ACTOR, action: 'order.refunded_before_recorded', entityType: 'order', entityId: order.id, summary });
+      log.error({ event: 'payments.alert.refunded_before_recorded', outTradeNo: order.outTradeNo }, 'WeChat reports a refund for an order we never saw paid; no access granted');
+      return 'refunded';
+    }
+    // What markPaid wrote, on the row read before the transaction: the learner, product, amount and
+    // coupon copy never change once an order exists, so reading the row again would tell nothing new.
+    const paid: Order = { ...order, status: 'paid', transactionId: tx.transaction_id ?? null, paidAt };
+    if (await isSecondPayment(trx, paid)) {
+      // The coupon copy is used (the discounted amount was taken) and, refunded, not given back.
+      await deps.pricing.paid(trx, paid, false);
+      await orders.setFlag(trx, order.id, 'duplicate_payment', now);
+      await deps.audit.record(trx, { actorUserId: SYSTEM_ACTOR, action: 'order.duplicate_payment', entityType: 'order', entityId: order.id, summary });
+      log.error({ event: 'payments.alert.duplicate_payment', ...summary }, 'second payment for something the learner already has; refunding it in full');
+      return 'duplicate';
+    }
+    await grantPaid(trx, paid);
+    return 'paid';
   }
 
   /** What a first payment gives: the course, or the membership period (commerce adds it). */
@@ -231,7 +251,7 @@ export function createPaymentService(deps: {
     const status = r.refund_status ?? r.status;
     const now = clock.now();
     if (status === 'SUCCESS') {
-      const settled = await db.transaction(async (trx) => {
+      const settled = await retryOnDeadlock(() => db.transaction(async (trx) => {
         if (!(await orders.moveRefund(trx, refund.id, ['pending', 'processing'], 'succeeded', { refundId: r.refund_id ?? null, succeededAt: r.success_time ? new Date(r.success_time) : now }, now))) return false;
         await orders.addRefunded(trx, refund.orderId, refund.amountFen, now);
         const after = (await orders.findById(trx, refund.orderId))!;
@@ -245,7 +265,7 @@ export function createPaymentService(deps: {
           await orders.moveStatus(trx, after.id, ['refunding'], 'paid', now);
         }
         return true;
-      });
+      }));
       if (settled) {
         log.info({ event: 'payments.refund_succeeded', outRefundNo: refund.outRefundNo }, 'refund succeeded');
         deps.events.track('refund', { userId: order.userId, courseId: order.courseId, orderId: order.id });
@@ -274,7 +294,7 @@ export function createPaymentService(deps: {
   async function startRefund(order: Order, r: { amountFen: number; reason: string; requestedBy: number | null; origin: RefundOrigin; requestKey?: string }): Promise<Refund> {
     if (!validRefundAmount(r.amountFen)) throw refundRefusals.badAmount();
     const now = clock.now();
-    const refund = await db.transaction(async (trx) => {
+    const refund = await retryOnDeadlock(() => db.transaction(async (trx) => {
       // The same confirmation submitted again: that refund, not a second one.
       const again = r.requestKey ? await orders.refundByRequestKey(trx, r.requestKey) : null;
       if (again) throw new ConflictError('REFUND_ALREADY_REQUESTED', `这笔退款（${(again.amountFen / 100).toFixed(2)} 元）已经提交过了，没有重复退款`);
@@ -288,7 +308,7 @@ export function createPaymentService(deps: {
         await deps.audit.record(trx, { actorUserId: r.requestedBy, action: 'order.refund', entityType: 'refund', entityId: created.id, summary: { courseId: order.courseId, userId: order.userId, outTradeNo: order.outTradeNo, amountFen: r.amountFen } });
       }
       return created;
-    });
+    }));
     try {
       const answer = await wechat.refund({ outTradeNo: order.outTradeNo, outRefundNo: refund.outRefundNo, reason: r.reason, refundFen: r.amountFen, totalFen: order.amountFen, notifyUrl: deps.notifyUrl });
       await orders.moveRefund(db, refund.id, ['pending'], 'processing', { refundId: answer.refund_id ?? null }, clock.now());
@@ -470,8 +490,8 @@ export function createPaymentService(deps: {
      */
     async handleNotification(headers: Record<string, string | undefined>, rawBody: string): Promise<NotifyResult> {
       const receivedAt = clock.now();
-      const record = (n: { id?: string | null; eventType?: string; outcome: string; detail?: string; outTradeNo?: string | null; processed?: boolean }) =>
-        orders.recordNotification(db, {
+      const record = (n: { id?: string | null; eventType?: string; outcome: string; detail?: string; outTradeNo?: string | null; processed?: boolean }, via: Knex = db) =>
+        orders.recordNotification(via, {
           notificationId: n.id ?? null,
           eventType: n.eventType ?? '',
           outcome: n.outcome,
@@ -525,8 +545,13 @@ export function createPaymentService(deps: {
           log.error({ event: 'payments.alert.merchant_mismatch', outTradeNo }, 'notification for another merchant');
           return { status: 400, body: { code: 'FAIL', message: '商户号不匹配' } };
         }
-        const outcome = await applyTransaction(payload as unknown as WechatTransaction, 'notify');
-        await record({ id, eventType, outcome, outTradeNo, processed: true });
+        // A payment's transaction records the notification itself; every other outcome is recorded here.
+        let recorded = false;
+        const outcome = await applyTransaction(payload as unknown as WechatTransaction, 'notify', async (trx, applied) => {
+          await record({ id, eventType, outcome: applied, outTradeNo, processed: true }, trx);
+          recorded = true;
+        });
+        if (!recorded) await record({ id, eventType, outcome, outTradeNo, processed: true });
         return outcome === 'rejected' ? { status: 400, body: { code: 'FAIL', message: '订单不存在或金额不符' } } : { status: 204 };
       } catch (err) {
         log.error({ event: 'payments.notify.failed', err }, 'notification processing failed');

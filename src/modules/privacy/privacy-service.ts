@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Clock } from '../../platform/clock.js';
 import { ConflictError, ForbiddenError } from '../../platform/errors.js';
 import { toDateOrNull } from '../../platform/db/index.js';
+import type { RateLimiting } from '../../platform/http/index.js';
 import type { Logger } from '../../platform/logger.js';
 import { createAccountPrivacy, type AccountService } from '../accounts/index.js';
 import { createAnalyticsPrivacy } from '../analytics/index.js';
@@ -33,9 +34,9 @@ const WECHAT_CONFIRM_MS = 10 * 60_000;
  * 我的数据: everything we hold about a learner, from every module that holds some (each says what is
  * theirs), as one export; and the erasure of it, in one transaction, audited without personal data.
  */
-export function createPrivacyService(deps: { db: Knex; clock: Clock; log: Logger; audit: AuditService; accounts: AccountService }) {
+export function createPrivacyService(deps: { db: Knex; clock: Clock; log: Logger; audit: AuditService; accounts: AccountService; rateLimits: Pick<RateLimiting, 'forget'> }) {
   const parts = {
-    accounts: createAccountPrivacy(),
+    accounts: createAccountPrivacy({ rateLimits: deps.rateLimits }),
     payments: createPaymentPrivacy(),
     enrolments: createEnrolmentPrivacy(),
     learning: createLearningPrivacy(),

@@ -4,6 +4,7 @@
 // by the batch and the offline tools.
 import type { Knex } from 'knex';
 import type { RecommendationsConfig } from '../../config/recommendations-config.js';
+import type { CacheVersions } from '../../platform/cache-versions.js';
 import type { Clock } from '../../platform/clock.js';
 import type { Logger } from '../../platform/logger.js';
 import type { AuditService } from '../audit/index.js';
@@ -42,7 +43,7 @@ export function createRecsBuild(deps: { db: Knex; clock: Clock; log: Logger; con
 }
 
 /** Serving and the batch of one process: a model this process swaps in is served at once. */
-export function createRecommendationsModule(deps: { db: Knex; clock: Clock; log: Logger; courses: CourseService; audit: AuditService; config: RecommendationsConfig }) {
-  const service = createRecommendations({ db: deps.db, clock: deps.clock, log: deps.log, courses: deps.courses, audit: deps.audit });
-  return { service, builder: createRecsBuild({ ...deps, onBuilt: () => service.forgetServed() }) };
+export function createRecommendationsModule(deps: { db: Knex; clock: Clock; log: Logger; courses: CourseService; audit: AuditService; config: RecommendationsConfig; versions?: CacheVersions }) {
+  const service = createRecommendations({ db: deps.db, clock: deps.clock, log: deps.log, courses: deps.courses, audit: deps.audit, versions: deps.versions });
+  return { service, builder: createRecsBuild({ ...deps, onBuilt: () => void service.forgetServed() }) };
 }

@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../../platform/clock.js';
 import { toDate } from '../../platform/db/rows.js';
+import { localCacheVersions, type CacheVersions } from '../../platform/cache-versions.js';
 import { createTtlCache } from '../../platform/ttl-cache.js';
 import type { AuditService } from '../audit/index.js';
-import type { CourseService, PickedCourse } from '../catalog/index.js';
+import { CATALOG_CACHE, type CourseService, type PickedCourse } from '../catalog/index.js';
 import type { Logger } from '../../platform/logger.js';
 import { capCategories, type ReasonKind } from './engine/index.js';
 import { createModelRepository, type ActiveModel, type CourseRow, type StoredNeighbour, type StoredPick } from './model-repository.js';
@@ -19,6 +20,8 @@ interface Pick {
 }
 
 const CACHE_MS = 5000;
+/** What a pin, an exclusion or a new model bumps, in every process. */
+export const RECOMMENDATIONS_CACHE = 'recommendations';
 const CATEGORY_CAP = 4;
 
 function reasonText(p: Pick, titles: Map<number, string>): string {
@@ -51,21 +54,22 @@ function reasonText(p: Pick, titles: Map<number, string>): string {
  * stored list, and what they did since it was computed. Every pick is checked against what is
  * true now: owned courses, the creator's exclusions and unpublished courses never show, pins lead.
  */
-export function createRecommendations(deps: { db: Knex; clock: Clock; log: Logger; courses: CourseService; audit: AuditService }) {
+export function createRecommendations(deps: { db: Knex; clock: Clock; log: Logger; courses: CourseService; audit: AuditService; versions?: CacheVersions }) {
   const { db, clock } = deps;
+  const versions = deps.versions ?? localCacheVersions();
+  // The served lists carry course cards too: a course edit clears them as well.
+  const shared = { versions, names: [RECOMMENDATIONS_CACHE, CATALOG_CACHE] };
   const models = createModelRepository(db);
-  const activeCache = createTtlCache<ActiveModel | null>({ ttlMs: CACHE_MS, maxEntries: 1, clock });
-  const overrideCache = createTtlCache<{ pinned: number[]; excluded: Set<number> }>({ ttlMs: CACHE_MS, maxEntries: 1, clock });
-  const rowCache = createTtlCache<CourseRow | null>({ ttlMs: CACHE_MS, maxEntries: 2000, clock });
+  const activeCache = createTtlCache<ActiveModel | null>({ ttlMs: CACHE_MS, maxEntries: 1, clock, shared });
+  const overrideCache = createTtlCache<{ pinned: number[]; excluded: Set<number> }>({ ttlMs: CACHE_MS, maxEntries: 1, clock, shared });
+  const rowCache = createTtlCache<CourseRow | null>({ ttlMs: CACHE_MS, maxEntries: 2000, clock, shared });
   // A few cards per course: the whole catalogue fits, so a course page seldom misses.
-  const anonymousAlso = createTtlCache<{ heading: string; items: RecommendedCourse[] }>({ ttlMs: CACHE_MS, maxEntries: 20_000, clock });
+  const anonymousAlso = createTtlCache<{ heading: string; items: RecommendedCourse[] }>({ ttlMs: CACHE_MS, maxEntries: 20_000, clock, shared });
   const active = () => activeCache.get('active', () => models.active());
   const overrides = () => overrideCache.get('overrides', () => models.overrides());
   const courseRow = async (m: ActiveModel, courseId: number) => rowCache.get(`${m.id}:${courseId}`, async () => (await models.courses(m.id, [courseId]))[0] ?? null);
 
-  function forgetServed(): void {
-    for (const c of [activeCache, overrideCache, rowCache, anonymousAlso]) c.clear();
-  }
+  const forgetServed = (): Promise<void> => versions.bump(RECOMMENDATIONS_CACHE);
 
   async function owned(userId: number): Promise<{ courseId: number; at: Date }[]> {
     const rows = (await db('access_grants').where({ user_id: userId }).whereNull('revoked_at').select('course_id', 'granted_at')) as Record<string, unknown>[];
@@ -192,10 +196,10 @@ export function createRecommendations(deps: { db: Knex; clock: Clock; log: Logge
         await deps.audit.record(trx, { actorUserId: by, action: 'course.recommendation', entityType: 'course', entityId: courseId, summary: { before: { recommendation: before ?? 'none' }, after: { recommendation: mode ?? 'none' } } });
         return true;
       });
-      forgetServed();
+      await forgetServed();
       return changed;
     },
-    /** A new model was swapped in by this process: serve it now, not in a few seconds. */
+    /** A new model was swapped in: serve it now in this process, within a second in every other. */
     forgetServed,
     builds: (limit = 10) => models.latestBuilds(limit),
   };

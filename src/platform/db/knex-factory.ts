@@ -2,15 +2,38 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import knex, { type Knex } from 'knex';
 import type { DatabaseConfig } from '../../config/config.js';
+import { createLru } from '../lru.js';
 
 export type Db = Knex;
 
+/** Compiled statements kept per connection: the app sends a few hundred distinct SQL texts. */
+const KEPT_STATEMENTS = 500;
+
+/**
+ * knex prepares every query afresh, and compiling a statement costs SQLite about as much as running
+ * it (a third of a signed-in page's database time). A better-sqlite3 statement can be run again as
+ * soon as it returned, and knex only ever calls all() and run(), which return at once: so each
+ * connection keeps its recent statements by SQL text, the least recently used going first.
+ */
+function keepStatements(conn: { prepare(sql: string): unknown }): void {
+  const prepare = conn.prepare.bind(conn);
+  const kept = createLru<unknown>(KEPT_STATEMENTS);
+  conn.prepare = (sql: string) => {
+    const hit = kept.get(sql);
+    if (hit !== undefined) return hit;
+    const statement = prepare(sql);
+    kept.set(sql, statement);
+    return statement;
+  };
+}
+
 /** Per-connection settings that make SQLite behave like the MySQL we run in production. */
-function sqliteAfterCreate(conn: { pragma(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+function sqliteAfterCreate(conn: { pragma(sql: string): unknown; prepare(sql: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
   conn.pragma('journal_mode = WAL');
   conn.pragma('foreign_keys = ON');
   conn.pragma('busy_timeout = 5000');
   conn.pragma('synchronous = NORMAL');
+  keepStatements(conn);
   done(null, conn);
 }
 

@@ -47,3 +47,23 @@ export async function insertIfAbsent(db: Knex, table: string, row: Record<string
     throw err;
   }
 }
+
+const MYSQL_DEADLOCK = 1213;
+const DEADLOCK_ATTEMPTS = 3;
+
+/**
+ * Runs a whole transaction again when InnoDB chose it as a deadlock's victim: the victim's work is
+ * already undone, and the MySQL manual's advice is to retry it. Row locks taken in different orders
+ * by two transactions on one learner's rows (a payment notice and a refund, two deliveries of one
+ * notice) are otherwise a 500 to WeChat and a retry minutes later. SQLite has one writer and never
+ * deadlocks. `run` must be the transaction itself, nothing done outside it.
+ */
+export async function retryOnDeadlock<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if ((err as { errno?: number } | null)?.errno !== MYSQL_DEADLOCK || attempt >= DEADLOCK_ATTEMPTS) throw err;
+    }
+  }
+}

@@ -3,8 +3,9 @@ export { sessionMiddleware, SESSION_COOKIE, type FlashMessage } from './session.
 export { setFlash, takeFlash } from './flash.js';
 export { csrfProtection, csrfTokenForViews, csrfErrorTranslator } from './csrf.js';
 export { fieldErrors, formValues, idParam, safeReturnPath } from './validation.js';
-export { limitRequests, clientIp, forgetRateLimitsOf, KnexRateLimitStore } from './rate-limit.js';
+export { createRateLimiting, clientIp, KnexRateLimitStore, type RateLimiting } from './rate-limit.js';
 export { errorHandler, notFoundHandler } from './error-handler.js';
 export { securityHeaders } from './security-headers.js';
+export { cacheControl } from './cache-control.js';
 export { requestLogger } from './request-logger.js';
 export { multipartBody } from './multipart.js';

@@ -1,5 +1,6 @@
 import multer from 'multer';
 import type { RequestHandler } from 'express';
+import { AppError } from '../errors.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -27,7 +28,10 @@ export function multipartBody(opts: { fileField: string; maxBytes: number }): Re
         req.body ??= {};
         return next();
       }
-      next(err);
+      // Anything else is busboy refusing the bytes (a cut-off body, a wrong boundary, a bad part
+      // header): the client's mistake, and the fields parsed so far are not the whole form.
+      if (err) return next(new AppError('MALFORMED_MULTIPART', '上传的表单不完整或格式不正确，请重新提交', 400, { cause: err }));
+      next();
     });
   };
 }

@@ -2,6 +2,8 @@ import type { Request, RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit, type ClientRateLimitInfo, type Options, type Store } from 'express-rate-limit';
 import type { Knex } from 'knex';
 import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { RedisConnection } from '../redis.js';
 import { toDate } from '../db/rows.js';
 import { TooManyRequestsError } from '../errors.js';
 
@@ -66,14 +68,131 @@ export class KnexRateLimitStore implements Store {
   }
 }
 
+/** Counter names for `name` alone or as the last part of a compound key (`ip|name`), in any limiter. */
+const countsFor = (name: string) => (bucket: string) => bucket.endsWith(`|${name}`) || bucket.endsWith(`:${name}`);
+
 /**
- * Forgets every counter keyed by `name` alone or as the last part of a compound key (`ip|name`), in
- * any limiter: what an erased account leaves behind. LIKE narrows the search (its _ may match more);
- * the exact keys are picked in code.
+ * Forgets every database counter keyed by `name`: what an erased account leaves behind. LIKE narrows
+ * the search (its _ may match more); the exact keys are picked in code.
  */
-export async function forgetRateLimitsOf(db: Knex, name: string): Promise<void> {
-  const buckets = (await db(TABLE).where('bucket', 'like', `%${name}`).pluck('bucket')).map(String).filter((b) => b.endsWith(`|${name}`) || b.endsWith(`:${name}`));
+async function forgetStoredRateLimitsOf(db: Knex, name: string): Promise<void> {
+  const buckets = (await db(TABLE).where('bucket', 'like', `%${name}`).pluck('bucket')).map(String).filter(countsFor(name));
   if (buckets.length > 0) await db(TABLE).whereIn('bucket', buckets).delete();
+}
+
+// One round trip: the first hit of a window sets its expiry, later hits only count (a fixed window,
+// as in the database store). PEXPIRE is repeated when the key has none, so a key never lives forever.
+const INCREMENT = `local hits = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) ttl = tonumber(ARGV[1]) end
+return {hits, ttl}`;
+const DECREMENT = `if (tonumber(redis.call('GET', KEYS[1]) or '0') > 0) then return redis.call('DECR', KEYS[1]) end return 0`;
+const GLOB_SPECIAL = /[*?[\]\\]/g;
+/** After the connection's prefix: every rate limit counter, so erasure can search them alone. */
+const REDIS_KEYS = 'rl:';
+
+/**
+ * Counters in Redis, with the database store behind them: while Redis is unreachable (or a command
+ * fails) the database counts, so a Redis outage never switches a limit off nor fails a login.
+ */
+class RedisRateLimitStore implements Store {
+  private windowMs = 60_000;
+  readonly localKeys = false;
+
+  constructor(
+    private readonly redis: RedisConnection,
+    private readonly fallback: KnexRateLimitStore,
+    private readonly log: Logger,
+  ) {}
+
+  get prefix(): string {
+    return this.fallback.prefix;
+  }
+
+  init(options: Options): void {
+    this.windowMs = options.windowMs;
+    this.fallback.init(options);
+  }
+
+  private key(key: string): string {
+    return `${this.redis.prefix}${REDIS_KEYS}${this.prefix}${key}`;
+  }
+
+  private async either<T>(what: string, inRedis: () => Promise<T>, inDatabase: () => Promise<T>): Promise<T> {
+    if (!this.redis.ready) return inDatabase();
+    try {
+      return await inRedis();
+    } catch (err) {
+      this.log.warn({ event: 'rate_limit.redis_failed', what, err }, 'rate limit counted in the database instead of Redis');
+      return inDatabase();
+    }
+  }
+
+  async get(key: string): Promise<ClientRateLimitInfo | undefined> {
+    return this.either(
+      'get',
+      async () => {
+        const [hits, ttl] = await Promise.all([this.redis.client.get(this.key(key)), this.redis.client.pTTL(this.key(key))]);
+        return hits === null || ttl < 0 ? undefined : { totalHits: Number(hits), resetTime: new Date(Date.now() + ttl) };
+      },
+      () => this.fallback.get(key),
+    );
+  }
+
+  async increment(key: string): Promise<ClientRateLimitInfo> {
+    return this.either(
+      'increment',
+      async () => {
+        const [hits, ttl] = (await this.redis.client.eval(INCREMENT, { keys: [this.key(key)], arguments: [String(this.windowMs)] })) as [number, number];
+        return { totalHits: Number(hits), resetTime: new Date(Date.now() + Number(ttl)) };
+      },
+      () => this.fallback.increment(key),
+    );
+  }
+
+  async decrement(key: string): Promise<void> {
+    await this.either('decrement', async () => void (await this.redis.client.eval(DECREMENT, { keys: [this.key(key)] })), () => this.fallback.decrement(key));
+  }
+
+  async resetKey(key: string): Promise<void> {
+    // Both: a counter may have been kept in the database during an outage.
+    await this.either('reset', async () => void (await this.redis.client.del(this.key(key))), async () => {});
+    await this.fallback.resetKey(key);
+  }
+}
+
+export interface RateLimiting {
+  limit(opts: LimitOptions): RequestHandler;
+  /**
+   * Forgets every counter keyed by `name` alone or as the last part of a compound key (`ip|name`),
+   * in any limiter and either store: what an erased account leaves behind.
+   */
+  forget(db: Knex, name: string): Promise<void>;
+}
+
+/** Rate limits shared by every app process: in the database, or in Redis when it is configured. */
+export function createRateLimiting(deps: { db: Knex; clock: Clock; log: Logger; redis: RedisConnection | null }): RateLimiting {
+  const { redis } = deps;
+  return {
+    limit(opts) {
+      const stored = new KnexRateLimitStore(deps.db, deps.clock, `${opts.name}:`);
+      return limitRequests(opts, redis ? new RedisRateLimitStore(redis, stored, deps.log) : stored);
+    },
+    async forget(db, name) {
+      await forgetStoredRateLimitsOf(db, name);
+      if (!redis?.ready) return;
+      try {
+        const pattern = `${redis.prefix}${REDIS_KEYS}*${name.replace(GLOB_SPECIAL, '\\$&')}`;
+        for await (const keys of redis.client.scanIterator({ MATCH: pattern, COUNT: 500 })) {
+          const exact = keys.filter((k) => countsFor(name)(k.slice(redis.prefix.length + REDIS_KEYS.length)));
+          if (exact.length > 0) await redis.client.del(exact);
+        }
+      } catch (err) {
+        // The counters expire with their window anyway; the erasure itself goes on.
+        deps.log.warn({ event: 'rate_limit.redis_forget_failed', err }, 'could not forget rate limit counters in Redis');
+      }
+    },
+  };
 }
 
 /** The client's IP, IPv6 addresses grouped by /56 as express-rate-limit advises. */
@@ -81,9 +200,7 @@ export function clientIp(req: Request): string {
   return ipKeyGenerator(req.ip ?? 'unknown');
 }
 
-export function limitRequests(opts: {
-  db: Knex;
-  clock: Clock;
+interface LimitOptions {
   name: string;
   max: number;
   windowMs: number;
@@ -92,11 +209,13 @@ export function limitRequests(opts: {
   count: 'failures' | 'successes';
   /** What is counted together; the client's IP unless given (a login counts per IP and account too). */
   key?: (req: Request) => string;
-}): RequestHandler {
+}
+
+function limitRequests(opts: LimitOptions, store: Store): RequestHandler {
   return rateLimit({
     windowMs: opts.windowMs,
     limit: opts.max,
-    store: new KnexRateLimitStore(opts.db, opts.clock, `${opts.name}:`),
+    store,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     keyGenerator: opts.key ?? clientIp,

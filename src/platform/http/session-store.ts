@@ -6,12 +6,28 @@ import { toDate } from '../db/rows.js';
 const TABLE = 'sessions';
 /** A session's expiry is pushed forward at most this often, so reading pages does not write every time. */
 const TOUCH_GRANULARITY_MS = 60 * 60_000;
+/** Sessions whose stored expiry this process remembers (the most recently used). */
+const MAX_KNOWN_EXPIRIES = 10_000;
 
 /**
  * express-session store on our own `sessions` table (created by a migration), so every app process
  * sees the same sessions on SQLite and MySQL alike.
  */
 export class KnexSessionStore extends session.Store {
+  /**
+   * The stored expiry of recently used sessions, as this process last read or wrote it. Nearly every
+   * touch would push the expiry by less than the granularity: knowing the stored expiry, such a touch
+   * needs no statement at all. Other processes only ever extend an expiry or delete the row, and
+   * either way the skipped update would have changed nothing.
+   */
+  private readonly knownExpiry = new Map<string, number>();
+
+  private remember(sid: string, expiresAt: number): void {
+    this.knownExpiry.delete(sid);
+    if (this.knownExpiry.size >= MAX_KNOWN_EXPIRIES) this.knownExpiry.delete(this.knownExpiry.keys().next().value!);
+    this.knownExpiry.set(sid, expiresAt);
+  }
+
   constructor(
     private readonly db: Knex,
     private readonly clock: Clock,
@@ -29,28 +45,48 @@ export class KnexSessionStore extends session.Store {
     this.db(TABLE)
       .where({ sid })
       .andWhere('expires_at', '>', this.clock.now())
-      .first('sess')
-      .then((row: { sess: string } | undefined) => cb(null, row ? (JSON.parse(row.sess) as session.SessionData) : null), cb);
+      .first('sess', 'expires_at')
+      .then((row: { sess: string; expires_at: unknown } | undefined) => {
+        if (!row) return cb(null, null);
+        this.remember(sid, toDate(row.expires_at).getTime());
+        cb(null, JSON.parse(row.sess) as session.SessionData);
+      }, cb);
   }
 
   override set(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void): void {
+    const expiresAt = this.expiry(sess);
+    this.knownExpiry.delete(sid);
     this.db(TABLE)
-      .insert({ sid, sess: JSON.stringify(sess), expires_at: this.expiry(sess), user_id: (sess as { userId?: number }).userId ?? null })
+      .insert({ sid, sess: JSON.stringify(sess), expires_at: expiresAt, user_id: (sess as { userId?: number }).userId ?? null })
       .onConflict('sid')
       .merge(['sess', 'expires_at', 'user_id'])
-      .then(() => cb?.(), (err: unknown) => cb?.(err));
+      .then(() => {
+        this.remember(sid, expiresAt.getTime());
+        cb?.();
+      }, (err: unknown) => cb?.(err));
   }
 
   override touch(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void): void {
     const expiresAt = this.expiry(sess);
+    const stored = this.knownExpiry.get(sid);
+    if (stored !== undefined && stored >= expiresAt.getTime() - TOUCH_GRANULARITY_MS) {
+      cb?.();
+      return;
+    }
     this.db(TABLE)
       .where({ sid })
       .andWhere('expires_at', '<', new Date(expiresAt.getTime() - TOUCH_GRANULARITY_MS))
       .update({ expires_at: expiresAt })
-      .then(() => cb?.(), (err: unknown) => cb?.(err));
+      .then((changed: number) => {
+        // Unchanged: the row holds a later expiry than the one we knew (or is gone); read it next time.
+        if (changed > 0) this.remember(sid, expiresAt.getTime());
+        else this.knownExpiry.delete(sid);
+        cb?.();
+      }, (err: unknown) => cb?.(err));
   }
 
   override destroy(sid: string, cb?: (err?: unknown) => void): void {
+    this.knownExpiry.delete(sid);
     this.db(TABLE)
       .where({ sid })
       .delete()

@@ -225,6 +225,27 @@ describe('the console refund’s notification arriving before anything else', ()
   });
 });
 
+describe('a full refund whose notification overtakes the payment’s', () => {
+  it('records the late payment notice without granting the course: the order ends refunded', async () => {
+    const course = await createCourseWithLessons(t.db, 1, { priceFen: 6600 });
+    const learner = await signedInLearner(t);
+    const no = outTradeNoOf((await buy(learner.agent, course)).headers.location);
+    // WeChat holds the payment notice back; the merchant refunds in full and that notice comes first.
+    await payAtSandbox(t, no, { delay_ms: 6 * 3600_000 * 1000 });
+    await sandboxControl(t, `/sandbox/transactions/${no}/console-refund`);
+    const order = await orderRow(t.db, no);
+    await settleRefundsOf(order.id);
+
+    // The held-back TRANSACTION.SUCCESS still says SUCCESS: it was written before the refund.
+    const res = await postNotification(t, notification(sandboxKeys(t), paidTransaction(order)));
+
+    expect(res.status).toBe(204);
+    expect(await orderRow(t.db, no)).toMatchObject({ status: 'refunded', refunded_fen: 6600, flag: 'refunded_before_recorded' });
+    expect(await liveSources(learner.user.id, course.id)).toEqual([]);
+    expect((await learner.agent.get(`/courses/${course.slug}/lessons/${(await t.db('lessons').where({ course_id: course.id }).first()).id}`)).status).toBe(403);
+  });
+});
+
 describe('a refund made in the merchant console', () => {
   it('is recorded against its order by out_trade_no, settled, and ends that order’s access', async () => {
     const { agent, user, course, no, order, lessonUrl } = await purchase();
