@@ -3,9 +3,23 @@ import type { Logger } from './logger.js';
 
 const RECONNECT_MAX_MS = 5_000;
 
-/** Commands fail at once while disconnected: no offline queue for requests to stall behind. */
+/** A Redis that stops answering while the connection stays up must not hold a login for long. */
+const COMMAND_TIMEOUT_MS = 500;
+/** How soon a silently dead connection is noticed, and the client reconnects. */
+const PING_EVERY_MS = 5_000;
+
+/**
+ * Commands fail at once while disconnected (no offline queue for requests to stall behind), and
+ * after COMMAND_TIMEOUT_MS when Redis hangs: either way the caller falls back to the database.
+ */
 const newClient = (url: string) =>
-  createClient({ url, disableOfflineQueue: true, socket: { reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, RECONNECT_MAX_MS), connectTimeout: 2_000 } });
+  createClient({
+    url,
+    disableOfflineQueue: true,
+    commandOptions: { timeout: COMMAND_TIMEOUT_MS },
+    pingInterval: PING_EVERY_MS,
+    socket: { reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, RECONNECT_MAX_MS), connectTimeout: 2_000 },
+  });
 
 export type RedisClient = ReturnType<typeof newClient>;
 

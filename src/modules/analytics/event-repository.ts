@@ -52,14 +52,15 @@ export function createEventRepository() {
           path: e.path,
           dedupe_key: null as string | null,
         });
-        const plain = events.filter((e) => !isMoneyEvent(e));
+        const keyed = (e: AnalyticsEvent) => isMoneyEvent(e) || e.dedupeKey !== undefined;
+        const plain = events.filter((e) => !keyed(e));
         // Multi-row inserts, in chunks SQLite's variable limit allows.
         for (let i = 0; i < plain.length; i += 50) await trx('analytics_events').insert(plain.slice(i, i + 50).map(row));
         // A money event may also have been written by the repair pass (or by this batch before a
         // retry): only the first copy counts, here and in the rollups below.
         const written = [...plain];
-        for (const e of events.filter(isMoneyEvent)) {
-          const dedupeKey = await moneyEventKey(trx, e);
+        for (const e of events.filter(keyed)) {
+          const dedupeKey = e.dedupeKey ?? (isMoneyEvent(e) ? await moneyEventKey(trx, e) : null);
           if (dedupeKey !== null && (await insertIfAbsent(trx, 'analytics_events', { ...row(e), dedupe_key: dedupeKey }, ['dedupe_key']))) written.push(e);
         }
         events = written;

@@ -58,6 +58,8 @@ export interface AnalyticsEvent {
   uaClass: 'wechat_phone' | 'wechat_desktop' | 'phone' | 'desktop';
   referrerClass: 'none' | 'internal' | 'wechat' | 'search' | 'external';
   path: string | null;
+  /** Set on an event rebuilt after a lost batch: at most one row per key, and real rows come first. */
+  dedupeKey?: string;
 }
 
 /** What other modules record, from a request or from the server itself (a payment notification). */

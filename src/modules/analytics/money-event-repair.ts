@@ -20,8 +20,10 @@ type Row = Record<string, unknown>;
  * pass rebuilds what is missing from orders and refunds (read, never written) for the last
  * `windowMs`, and writes it through the same batch writer, whose keys (`order_paid:<order>`,
  * `refund:<order>:<n>`) keep one event per payment and per refund however the repair and a late
- * batch interleave. order_created has no key: a learner back at an open order records it again, and
- * reports count each order once. One process at a time (the lease).
+ * batch interleave. A checkout's own order_created has no key (a learner back at an open order
+ * records it again, and reports count each order once); a rebuilt one has `order_created:<order>`,
+ * so it is written once, and reports take the real one first when a late batch brings it after all.
+ * One process at a time (the lease).
  */
 export function createMoneyEventRepair(deps: { db: Knex; clock: Clock; log: Logger; write: (events: AnalyticsEvent[]) => Promise<void>; windowMs: number; intervalMs: number }) {
   const { db } = deps;
@@ -62,7 +64,7 @@ export function createMoneyEventRepair(deps: { db: Knex; clock: Clock; log: Logg
     const created = (await db('orders').where('created_at', '>=', since).where('created_at', '<', new Date(now.getTime() - CREATED_SETTLE_MS)).select('id', 'user_id', 'course_id', 'created_at')) as Row[];
     const haveCreated = await recorded('order_created', created.map((o) => Number(o.id)), since);
     const orders = created.filter((o) => !haveCreated.has(Number(o.id)));
-    missing.push(...orders.map((o) => serverEvent('order_created', { userId: Number(o.user_id), courseId: o.course_id === null ? null : Number(o.course_id), orderId: Number(o.id) }, toDate(o.created_at))));
+    missing.push(...orders.map((o) => ({ ...serverEvent('order_created', { userId: Number(o.user_id), courseId: o.course_id === null ? null : Number(o.course_id), orderId: Number(o.id) }, toDate(o.created_at)), dedupeKey: `order_created:${String(o.id)}` })));
 
     const settled = (await db('refunds as r').join('orders as o', 'o.id', 'r.order_id').where('r.status', 'succeeded').where('r.succeeded_at', '>=', since).orderBy('r.succeeded_at').select('r.order_id', 'r.succeeded_at', 'o.user_id', 'o.course_id')) as Row[];
     const haveRefunds = await recorded('refund', [...new Set(settled.map((r) => Number(r.order_id)))], since);

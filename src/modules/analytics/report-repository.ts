@@ -82,9 +82,12 @@ export function createReportRepository() {
       return rows.map((x) => ({ source: String(x.source), n: Number(x.n) }));
     },
 
-    /** Orders created in the range with the source they came from (the event's last touch). */
+    /**
+     * Orders created in the range with the source they came from (the event's last touch). A rebuilt
+     * event (its batch was lost, then came after all) sorts after the real one, which knows the source.
+     */
     async orderSources(db: Knex, r: Range) {
-      const rows = await within(db('analytics_events as e').join('orders as o', 'o.id', 'e.order_id').where('e.type', 'order_created'), 'e.occurred_at', r).orderBy('e.id').select('e.order_id', 'e.source', 'e.sharer_id', 'e.first_source', 'o.user_id', 'o.paid_at', 'o.amount_fen', 'o.refunded_fen');
+      const rows = await within(db('analytics_events as e').join('orders as o', 'o.id', 'e.order_id').where('e.type', 'order_created'), 'e.occurred_at', r).orderByRaw('case when e.dedupe_key is null then 0 else 1 end, e.id').select('e.order_id', 'e.source', 'e.sharer_id', 'e.first_source', 'o.user_id', 'o.paid_at', 'o.amount_fen', 'o.refunded_fen');
       return rows.map((x: Row) => ({
         orderId: Number(x.order_id),
         source: String(x.source),

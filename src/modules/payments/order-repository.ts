@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { insertIfAbsent, isDuplicateKey, toDate, toDateOrNull } from '../../platform/db/index.js';
+import { insertIfAbsent, isDuplicateKey, isSqlite, toDate, toDateOrNull } from '../../platform/db/index.js';
 import { ConflictError } from '../../platform/errors.js';
 import type { Channel, Order, OrderFilter, OrderFlag, OrderStatus, OrderTotals, Refund, RefundOrigin, RefundStatus } from './order.js';
 
@@ -132,7 +132,7 @@ export function createOrderRepository() {
      * then reads the latest commit, in this process or any other.
      */
     async lockLearnerProduct(trx: Knex, userId: number, product: ProductRef): Promise<void> {
-      if (trx.client.config.client === 'better-sqlite3') return;
+      if (isSqlite(trx)) return;
       await trx('orders').where({ user_id: userId, ...productColumns(product) }).update({ updated_at: trx.ref('updated_at') });
     },
 

@@ -170,12 +170,10 @@ export function createPaymentService(deps: {
       if (settled) await deps.pricing.refunded(trx, current);
       await orders.setFlag(trx, order.id, 'refunded_before_recorded', now);
       await deps.audit.record(trx, { actorUserId: SYSTEM_ACTOR, action: 'order.refunded_before_recorded', entityType: 'order', entityId: order.id, summary });
-      log.error({ event: 'payments.alert.refunded_before_recorded', outTradeNo: order.outTradeNo }, 'WeChat reports a refund for an order we never saw paid; no access granted');
+      log.error({ event: 'payments.alert.refunded_before_recorded', outTradeNo: order.outTradeNo }, 'payment recorded after its money went back (WeChat says REFUND, or the refund notice came first); no access granted');
       return 'refunded';
     }
-    // What markPaid wrote, on the row read before the transaction: the learner, product, amount and
-    // coupon copy never change once an order exists, so reading the row again would tell nothing new.
-    const paid: Order = { ...order, status: 'paid', transactionId: tx.transaction_id ?? null, paidAt };
+    const paid = current;
     if (await isSecondPayment(trx, paid)) {
       // The coupon copy is used (the discounted amount was taken) and, refunded, not given back.
       await deps.pricing.paid(trx, paid, false);

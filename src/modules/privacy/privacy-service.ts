@@ -34,7 +34,7 @@ const WECHAT_CONFIRM_MS = 10 * 60_000;
  * 我的数据: everything we hold about a learner, from every module that holds some (each says what is
  * theirs), as one export; and the erasure of it, in one transaction, audited without personal data.
  */
-export function createPrivacyService(deps: { db: Knex; clock: Clock; log: Logger; audit: AuditService; accounts: AccountService; rateLimits: Pick<RateLimiting, 'forget'> }) {
+export function createPrivacyService(deps: { db: Knex; clock: Clock; log: Logger; audit: AuditService; accounts: AccountService; rateLimits: Pick<RateLimiting, 'forget' | 'forgetShared'> }) {
   const parts = {
     accounts: createAccountPrivacy({ rateLimits: deps.rateLimits }),
     payments: createPaymentPrivacy(),
@@ -78,7 +78,7 @@ export function createPrivacyService(deps: { db: Knex; clock: Clock; log: Logger
         ? confirm.password !== null && (await deps.accounts.confirmPassword(userId, confirm.password))
         : confirm.wechatConfirmedAt !== null && now - confirm.wechatConfirmedAt <= WECHAT_CONFIRM_MS;
       if (!confirmed) throw new ForbiddenError('ERASE_NOT_CONFIRMED', hasPassword ? '密码不正确，账号没有注销' : '请先通过微信重新授权，确认是你本人');
-      await deps.db.transaction(async (trx) => {
+      const account = await deps.db.transaction(async (trx) => {
         await parts.wechat.erase(trx, user.wechatOpenid);
         await parts.analytics.erase(trx, userId);
         await parts.recommendations.erase(trx, userId);
@@ -87,9 +87,11 @@ export function createPrivacyService(deps: { db: Knex; clock: Clock; log: Logger
         await parts.enrolments.erase(trx, userId);
         await parts.commerce.erase(trx, userId);
         await parts.payments.erase(trx, userId);
-        await parts.accounts.erase(trx, userId, deps.clock.now());
+        const erased = await parts.accounts.erase(trx, userId, deps.clock.now());
         await deps.audit.record(trx, { actorUserId: userId, action: 'user.erase', entityType: 'user', entityId: userId, summary: {} });
+        return erased;
       });
+      await account.afterCommit();
       deps.log.info({ event: 'privacy.erased', userId }, 'account erased');
     },
   };

@@ -38,8 +38,12 @@ export function migratorConfig(): Knex.MigratorConfig {
 
 const MIGRATIONS_TABLE = 'knex_migrations';
 const LOCK_TABLE = `${MIGRATIONS_TABLE}_lock`;
-/** Longer than any migration takes; a lock held past it was left by a process that died mid-migration. */
-const LOCK_WAIT_MS = 120_000;
+/**
+ * How long a starting process waits for another one's migrations. An index on a table of millions
+ * of rows (analytics events) takes minutes on MySQL, so this is generous; a process that gives up
+ * exits and its supervisor starts it again, which waits again, so a slow migration is never cut short.
+ */
+const LOCK_WAIT_MS = 15 * 60_000;
 const LOCK_POLL_MS = 200;
 
 /**
@@ -92,7 +96,10 @@ export async function migrateLatest(db: Knex): Promise<string[]> {
     } catch (err) {
       if (!migratingElsewhere(err)) throw err;
       if (Date.now() > deadline) {
-        throw new Error(`the migrations stayed locked for ${LOCK_WAIT_MS / 1000} s: if no other process is migrating, one died mid-migration; check the schema, then run \`npm run migrate -- unlock\``, { cause: err });
+        throw new Error(
+          `the migrations stayed locked for ${LOCK_WAIT_MS / 60_000} minutes. First check whether another process is still migrating (MySQL: SHOW PROCESSLIST); only if none is, one died mid-migration: check the schema, then run \`npm run migrate -- unlock\``,
+          { cause: err },
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
     }

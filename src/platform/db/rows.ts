@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isSqlite } from './knex-factory.js';
 
 /** Timestamps come back as ms numbers from SQLite and as Dates from mysql2; both become Dates. */
 export function toDate(value: unknown): Date {
@@ -35,7 +36,7 @@ export function isDuplicateKey(err: unknown): boolean {
  * so it asks RETURNING whether a row was written.
  */
 export async function insertIfAbsent(db: Knex, table: string, row: Record<string, unknown>, conflict: string[]): Promise<boolean> {
-  if (db.client.config.client === 'better-sqlite3') {
+  if (isSqlite(db)) {
     const returned = (await db(table).insert(row).onConflict(conflict).ignore().returning(conflict[0]!)) as unknown[];
     return returned.length > 0;
   }

@@ -165,9 +165,12 @@ export interface RateLimiting {
   limit(opts: LimitOptions): RequestHandler;
   /**
    * Forgets every counter keyed by `name` alone or as the last part of a compound key (`ip|name`),
-   * in any limiter and either store: what an erased account leaves behind.
+   * in any limiter: what an erased account leaves behind. `forget` is the database's part, in the
+   * caller's transaction; `forgetShared` is Redis's, to call after the commit, so a slow Redis never
+   * holds the transaction's locks.
    */
   forget(db: Knex, name: string): Promise<void>;
+  forgetShared(name: string): Promise<void>;
 }
 
 /** Rate limits shared by every app process: in the database, or in Redis when it is configured. */
@@ -178,8 +181,8 @@ export function createRateLimiting(deps: { db: Knex; clock: Clock; log: Logger; 
       const stored = new KnexRateLimitStore(deps.db, deps.clock, `${opts.name}:`);
       return limitRequests(opts, redis ? new RedisRateLimitStore(redis, stored, deps.log) : stored);
     },
-    async forget(db, name) {
-      await forgetStoredRateLimitsOf(db, name);
+    forget: forgetStoredRateLimitsOf,
+    async forgetShared(name) {
       if (!redis?.ready) return;
       try {
         const pattern = `${redis.prefix}${REDIS_KEYS}*${name.replace(GLOB_SPECIAL, '\\$&')}`;

@@ -61,6 +61,7 @@ describe.each(variants)('the login limit of two processes counted in $via', ({ r
     const limits = createRateLimiting({ db: a().db, clock: systemClock, log: createLogger('silent'), redis: a().redis });
 
     await limits.forget(a().db, user.username);
+    await limits.forgetShared(user.username);
 
     expect(await a().db('rate_limits').where('bucket', 'like', `%${user.username}`)).toHaveLength(0);
     expect((await redisKeys()).filter((k) => k.endsWith(user.username))).toEqual([]);
