@@ -28,8 +28,6 @@ function runPrimary(): void {
   let exitCode = 0;
   let announced = false;
 
-  const fork = (): Worker => cluster.fork();
-
   cluster.on('listening', (worker, address) => {
     log.info({ event: 'cluster.worker_listening', worker: worker.id, pid: worker.process.pid }, 'worker listening');
     if (announced) return;
@@ -60,7 +58,7 @@ function runPrimary(): void {
     const delay = Math.min(RESTART_DELAY_MS * 2 ** (crashes.length - 1), RESTART_DELAY_MAX_MS);
     log.error({ event: 'cluster.worker_died', worker: worker.id, pid: worker.process.pid, code, signal, restartInMs: delay }, 'worker died; starting another');
     setTimeout(() => {
-      if (!stopping) fork();
+      if (!stopping) cluster.fork();
     }, delay);
   });
 
@@ -87,7 +85,7 @@ function runPrimary(): void {
   }
 
   log.info({ event: 'cluster.starting', workers: size }, 'starting workers');
-  for (let i = 0; i < size; i++) fork();
+  for (let i = 0; i < size; i++) cluster.fork();
 }
 
 if (cluster.isPrimary) runPrimary();

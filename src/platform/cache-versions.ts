@@ -60,7 +60,7 @@ export function createCacheVersions(deps: { db: Knex; clock: Clock; log: Logger;
   let lastCheck = -Infinity;
   let checking: Promise<void> | null = null;
 
-  /** Clears `name` if `version` is news to this process; a message and the table may both tell it. */
+  /** Clears `name` if `version` is news to this process. */
   function learned(name: string, version: number): void {
     const before = seen.get(name);
     if (before !== undefined && before >= version) return;
@@ -81,11 +81,9 @@ export function createCacheVersions(deps: { db: Knex; clock: Clock; log: Logger;
     }
   }
 
-  redis?.subscribe(CHANNEL, (message) => {
-    const at = message.lastIndexOf(':');
-    const version = Number(message.slice(at + 1));
-    if (at > 0 && Number.isSafeInteger(version)) learned(message.slice(0, at), version);
-  });
+  // A message names what was bumped; the next check of the table records its version (and may
+  // clear once more, which costs one reload).
+  redis?.subscribe(CHANNEL, (name) => subs.clear(name));
 
   return {
     subscribe: subs.add,
@@ -104,10 +102,9 @@ export function createCacheVersions(deps: { db: Knex; clock: Clock; log: Logger;
           .insert({ name, version: 1, updated_at: now })
           .onConflict('name')
           .merge({ version: db.raw('?? + 1', [`${TABLE}.version`]), updated_at: now });
-        const row = (await db(TABLE).where({ name }).first('version')) as { version: number | string } | undefined;
         // Not marked as seen here: another process's bump may hide in the count, and the next check
         // clears for it (one spare clear in this process).
-        if (redis?.ready) await redis.client.publish(redis.prefix + CHANNEL, `${name}:${Number(row?.version ?? 0)}`);
+        if (redis?.ready) await redis.client.publish(redis.prefix + CHANNEL, name);
       } catch (err) {
         // The edit itself committed: the other processes see it when their TTL runs out.
         log.error({ event: 'cache.bump_failed', name, err }, 'could not tell other processes to clear their caches');

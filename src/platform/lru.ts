@@ -16,6 +16,12 @@ export function createLru<V>(budget: number, weigh: (key: string, value: V) => n
       }
       return hit;
     },
+    delete(key: string): void {
+      const old = kept.get(key);
+      if (old === undefined) return;
+      kept.delete(key);
+      used -= weigh(key, old);
+    },
     set(key: string, value: V): void {
       const weight = weigh(key, value);
       if (weight > budget) return;

@@ -155,25 +155,25 @@ export function createPaymentService(deps: {
     const paidAt = tx.success_time ? new Date(tx.success_time) : now;
     if (!(await orders.markPaid(trx, order.id, { transactionId: tx.transaction_id ?? null, payerOpenid: tx.payer?.openid ?? null, paidAt }, now))) return 'unchanged';
     const summary = { outTradeNo: order.outTradeNo, userId: order.userId, courseId: order.courseId, planId: order.planId, amountFen: order.amountFen };
-    const current = (await orders.findById(trx, order.id))!;
+    // Read again after the update: the refunds settled so far, and the paid order the grant is given.
+    const paid = (await orders.findById(trx, order.id))!;
     // A full refund already settled means the money went back before we recorded the payment: our
     // notice of it was lost (WeChat now says REFUND), or the refund's REFUND.SUCCESS overtook a
     // delayed TRANSACTION.SUCCESS that still says SUCCESS. Either way the learner gets nothing.
-    if (tx.trade_state === 'REFUND' || current.refundedFen >= current.amountFen) {
+    if (tx.trade_state === 'REFUND' || paid.refundedFen >= paid.amountFen) {
       // The order is recorded as paid and refunding; when its refund notification has been settled
       // already (it can overtake the query or the payment's notice), the order is refunded, not
       // waiting for a notification that has come and gone.
-      await deps.pricing.paid(trx, current, false);
-      const settled = current.refundedFen >= current.amountFen;
+      await deps.pricing.paid(trx, paid, false);
+      const settled = paid.refundedFen >= paid.amountFen;
       await orders.moveStatus(trx, order.id, ['paid'], settled ? 'refunded' : 'refunding', now);
       // The refund's own settlement found no paid order to finish: its coupon copy is refunded here.
-      if (settled) await deps.pricing.refunded(trx, current);
+      if (settled) await deps.pricing.refunded(trx, paid);
       await orders.setFlag(trx, order.id, 'refunded_before_recorded', now);
       await deps.audit.record(trx, { actorUserId: SYSTEM_ACTOR, action: 'order.refunded_before_recorded', entityType: 'order', entityId: order.id, summary });
       log.error({ event: 'payments.alert.refunded_before_recorded', outTradeNo: order.outTradeNo }, 'payment recorded after its money went back (WeChat says REFUND, or the refund notice came first); no access granted');
       return 'refunded';
     }
-    const paid = current;
     if (await isSecondPayment(trx, paid)) {
       // The coupon copy is used (the discounted amount was taken) and, refunded, not given back.
       await deps.pricing.paid(trx, paid, false);

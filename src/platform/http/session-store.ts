@@ -2,6 +2,7 @@ import session from 'express-session';
 import type { Knex } from 'knex';
 import type { Clock } from '../clock.js';
 import { toDate } from '../db/rows.js';
+import { createLru } from '../lru.js';
 
 const TABLE = 'sessions';
 /** A session's expiry is pushed forward at most this often, so reading pages does not write every time. */
@@ -20,13 +21,7 @@ export class KnexSessionStore extends session.Store {
    * needs no statement at all. Other processes only ever extend an expiry or delete the row, and
    * either way the skipped update would have changed nothing.
    */
-  private readonly knownExpiry = new Map<string, number>();
-
-  private remember(sid: string, expiresAt: number): void {
-    this.knownExpiry.delete(sid);
-    if (this.knownExpiry.size >= MAX_KNOWN_EXPIRIES) this.knownExpiry.delete(this.knownExpiry.keys().next().value!);
-    this.knownExpiry.set(sid, expiresAt);
-  }
+  private readonly knownExpiry = createLru<number>(MAX_KNOWN_EXPIRIES);
 
   constructor(
     private readonly db: Knex,
@@ -48,7 +43,7 @@ export class KnexSessionStore extends session.Store {
       .first('sess', 'expires_at')
       .then((row: { sess: string; expires_at: unknown } | undefined) => {
         if (!row) return cb(null, null);
-        this.remember(sid, toDate(row.expires_at).getTime());
+        this.knownExpiry.set(sid, toDate(row.expires_at).getTime());
         cb(null, JSON.parse(row.sess) as session.SessionData);
       }, cb);
   }
@@ -61,7 +56,7 @@ export class KnexSessionStore extends session.Store {
       .onConflict('sid')
       .merge(['sess', 'expires_at', 'user_id'])
       .then(() => {
-        this.remember(sid, expiresAt.getTime());
+        this.knownExpiry.set(sid, expiresAt.getTime());
         cb?.();
       }, (err: unknown) => cb?.(err));
   }
@@ -79,7 +74,7 @@ export class KnexSessionStore extends session.Store {
       .update({ expires_at: expiresAt })
       .then((changed: number) => {
         // Unchanged: the row holds a later expiry than the one we knew (or is gone); read it next time.
-        if (changed > 0) this.remember(sid, expiresAt.getTime());
+        if (changed > 0) this.knownExpiry.set(sid, expiresAt.getTime());
         else this.knownExpiry.delete(sid);
         cb?.();
       }, (err: unknown) => cb?.(err));

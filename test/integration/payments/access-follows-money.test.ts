@@ -180,14 +180,22 @@ describe('a second payment that lands anyway', () => {
   });
 });
 
+/**
+ * A course bought and paid at WeChat whose payment notice WeChat holds back for hours, then refunded
+ * in full in the merchant console: the refund is all the app could have heard of so far.
+ */
+async function paidThenRefundedInConsole(priceFen: number, couponCode?: string) {
+  const course = await createCourseWithLessons(t.db, 1, { priceFen });
+  const learner = await signedInLearner(t);
+  const no = outTradeNoOf((await buy(learner.agent, course, couponCode ? { coupon_code: couponCode } : {})).headers.location);
+  await payAtSandbox(t, no, { delay_ms: 6 * 3600_000 * 1000 });
+  await sandboxControl(t, `/sandbox/transactions/${no}/console-refund`);
+  return { course, learner, no, order: await orderRow(t.db, no) };
+}
+
 describe('WeChat reports REFUND for an order we still think is pending', () => {
   it('records the payment without granting the course, and settles the console refund when its notification arrives', async () => {
-    const course = await createCourseWithLessons(t.db, 1, { priceFen: 8800 });
-    const learner = await signedInLearner(t);
-    const no = outTradeNoOf((await buy(learner.agent, course)).headers.location);
-    // The payment notification is lost (held back for hours), and the merchant refunds in WeChat's console.
-    await payAtSandbox(t, no, { delay_ms: 6 * 3600_000 * 1000 });
-    await sandboxControl(t, `/sandbox/transactions/${no}/console-refund`);
+    const { course, learner, no } = await paidThenRefundedInConsole(8800);
 
     await learner.agent.post(`/orders/${no}/query`).type('form').send({ _csrf: await csrfOfOrderPage(learner.agent, no) });
     const recorded = await orderRow(t.db, no);
@@ -207,13 +215,8 @@ describe('WeChat reports REFUND for an order we still think is pending', () => {
 
 describe('the console refund’s notification arriving before anything else', () => {
   it('ends the order refunded, not stuck in 退款中, when the query that finds the payment comes after', async () => {
-    const course = await createCourseWithLessons(t.db, 1, { priceFen: 7700 });
     const coupon = await createCoupon(t.db, { amountOffFen: 700 });
-    const learner = await signedInLearner(t);
-    const no = outTradeNoOf((await buy(learner.agent, course, { coupon_code: coupon.code! })).headers.location);
-    await payAtSandbox(t, no, { delay_ms: 6 * 3600_000 * 1000 });
-    await sandboxControl(t, `/sandbox/transactions/${no}/console-refund`);
-    const order = await orderRow(t.db, no);
+    const { course, learner, no, order } = await paidThenRefundedInConsole(7700, coupon.code!);
     await settleRefundsOf(order.id);
 
     await learner.agent.post(`/orders/${no}/query`).type('form').send({ _csrf: await csrfOfOrderPage(learner.agent, no) });
@@ -227,13 +230,8 @@ describe('the console refund’s notification arriving before anything else', ()
 
 describe('a full refund whose notification overtakes the payment’s', () => {
   it('records the late payment notice without granting the course: the order ends refunded', async () => {
-    const course = await createCourseWithLessons(t.db, 1, { priceFen: 6600 });
-    const learner = await signedInLearner(t);
-    const no = outTradeNoOf((await buy(learner.agent, course)).headers.location);
-    // WeChat holds the payment notice back; the merchant refunds in full and that notice comes first.
-    await payAtSandbox(t, no, { delay_ms: 6 * 3600_000 * 1000 });
-    await sandboxControl(t, `/sandbox/transactions/${no}/console-refund`);
-    const order = await orderRow(t.db, no);
+    // The refund's notice comes first and is settled.
+    const { course, learner, no, order } = await paidThenRefundedInConsole(6600);
     await settleRefundsOf(order.id);
 
     // The held-back TRANSACTION.SUCCESS still says SUCCESS: it was written before the refund.
